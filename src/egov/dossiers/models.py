@@ -1,0 +1,224 @@
+"""Dossiers (hồ sơ) and their progress through the one-stop process."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from egov.catalog.models import Agency, Channel, ProcedureVersion, ProcessStep
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "Mới đăng ký / newly registered"
+    RECEIVED = "received", "Đã tiếp nhận / received"
+    REFUSED = "refused", "Từ chối / refused"
+    PROCESSING = "processing", "Đang xử lý / processing"
+    SUPPLEMENT = "supplement", "Yêu cầu bổ sung / supplement requested"
+    FINANCIAL = "financial", "Chờ thực hiện nghĩa vụ tài chính / financial obligation"
+    WITHDRAWN = "withdrawn", "Công dân rút hồ sơ / withdrawn"
+    STOPPED = "stopped", "Dừng xử lý / stopped"
+    FINISHED = "finished", "Đã xử lý xong / finished"
+    RETURNED = "returned", "Đã trả kết quả / result returned"
+
+
+NATIONAL_STATUS_CODE: dict[str, int] = {
+    Status.SUBMITTED: 1,
+    Status.RECEIVED: 2,
+    Status.REFUSED: 3,
+    Status.PROCESSING: 4,
+    Status.SUPPLEMENT: 5,
+    Status.FINANCIAL: 6,
+    Status.WITHDRAWN: 7,
+    Status.STOPPED: 8,
+    Status.FINISHED: 9,
+    Status.RETURNED: 10,
+}
+
+ACTIVE_STATUSES = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.FINANCIAL)
+PAUSED_STATUSES = (Status.SUPPLEMENT, Status.FINANCIAL)
+
+
+class Timeliness(models.TextChoices):
+    EARLY = "early", "Trước hạn / early"
+    ON_TIME = "on_time", "Đúng hạn / on time"
+    LATE = "late", "Quá hạn / late"
+
+
+class ApplicantType(models.IntegerChoices):
+    CITIZEN = 1, "Công dân / citizen"
+    BUSINESS = 2, "Doanh nghiệp, tổ chức / business or organisation"
+
+
+class Dossier(models.Model):
+    code = models.CharField(max_length=60, unique=True)
+    pin_digest = models.CharField(max_length=64, help_text="HMAC of the PIN printed on the receipt.")
+    procedure_version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="dossiers")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="dossiers", help_text="Receiving agency."
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="dossiers"
+    )
+    applicant_type = models.PositiveSmallIntegerField(
+        choices=ApplicantType.choices, default=ApplicantType.CITIZEN
+    )
+    applicant_name = models.CharField(max_length=200)
+    applicant_id_number = models.CharField(max_length=20, blank=True, default="")
+    email = models.EmailField(blank=True, default="")
+    phone = models.CharField(max_length=20, blank=True, default="")
+    address = models.CharField(max_length=300, blank=True, default="")
+    subject = models.CharField(max_length=500, blank=True, default="", help_text="Trích yếu hồ sơ.")
+    declaration = models.JSONField(default=dict, blank=True)
+
+    submitted_at = models.DateTimeField()
+    received_at = models.DateTimeField(null=True, blank=True)
+    clock_started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(
+        null=True, blank=True, help_text="Appointment (ngày hẹn trả), pauses added."
+    )
+    apology_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="New appointment after an apology."
+    )
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_seconds = models.PositiveBigIntegerField(default=0, help_text="Working seconds spent paused.")
+    supplement_count = models.PositiveSmallIntegerField(default=0)
+    apology_count = models.PositiveSmallIntegerField(default=0)
+    status_before_pause = models.CharField(max_length=12, blank=True, default="")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Refused, stopped or withdrawn.")
+    timeliness = models.CharField(max_length=8, choices=Timeliness.choices, blank=True, default="")
+
+    current_step = models.ForeignKey(
+        "DossierStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    current_unit = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    current_role = models.CharField(max_length=20, blank=True, default="")
+    current_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    step_due_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True)
+    request_digest = models.CharField(max_length=64, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "hồ sơ"
+        verbose_name_plural = "hồ sơ"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"], name="dossier_idempotency_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["current_unit", "current_role", "step_due_at", "id"], name="dossier_worklist_idx"
+            ),
+            models.Index(fields=["current_assignee", "step_due_at", "id"], name="dossier_my_steps_idx"),
+            models.Index(fields=["agency", "status", "due_at", "id"], name="dossier_agency_due_idx"),
+            models.Index(fields=["applicant", "id"], name="dossier_applicant_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def national_status(self) -> int:
+        return NATIONAL_STATUS_CODE[self.status]
+
+
+class DossierStep(models.Model):
+    """One pass of a dossier through a process step: the process-control slip is built from these."""
+
+    class Outcome(models.TextChoices):
+        FORWARDED = "forwarded", "Chuyển bước tiếp / forwarded"
+        RETURNED = "returned", "Trả lại bước trước / sent back"
+        FINISHED = "finished", "Hoàn thành / finished"
+        CLOSED = "closed", "Kết thúc / closed"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    process_step = models.ForeignKey(ProcessStep, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    unit = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["dossier", "id"]
+        verbose_name = "bước xử lý hồ sơ"
+        verbose_name_plural = "phiếu kiểm soát quá trình"
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} step {self.position}"
+
+
+class SupplementRequest(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplements")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    content = models.TextField()
+    received_at = models.DateTimeField(null=True, blank=True)
+    due_before = models.DateTimeField(null=True, blank=True)
+    due_after = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "id"]
+        verbose_name = "yêu cầu bổ sung"
+        verbose_name_plural = "yêu cầu bổ sung"
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} supplement {self.pk}"
+
+
+class CodeFormat(models.Model):
+    """The dossier code rule in force from a date (Circular 01/2018 art. 19, later rules too)."""
+
+    valid_from = models.DateField(unique=True)
+    template = models.CharField(
+        max_length=80,
+        help_text="Placeholders: {unit} {unit2020} {yymmdd} {yyyymmdd} {seq} with a width, e.g. {seq:04d}",
+    )
+    note = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = "quy tắc mã hồ sơ"
+        verbose_name_plural = "quy tắc mã hồ sơ"
+
+    def __str__(self) -> str:
+        return f"{self.valid_from}: {self.template}"
+
+
+class CodeCounter(models.Model):
+    """Last sequence number issued per receiving unit and day; incremented inside the receipt transaction."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="code_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day} {self.last}"

@@ -1,0 +1,187 @@
+"""Django settings: every value comes from the environment (see egov.conf and docs/CONFIGURATION.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from egov.conf import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("EGOV_DATA_DIR", "var", "Folder for the SQLite database, uploaded files and keys."))
+if not DATA_DIR.is_absolute():
+    DATA_DIR = Path.cwd() / DATA_DIR
+
+SECRET_KEY = env_str(
+    "EGOV_SECRET_KEY",
+    "insecure-demo-key-change-me-in-production-0123456789abcdef",
+    "Django secret key. Set a long random value in production.",
+)
+DEBUG = env_bool("EGOV_DEBUG", False, "Show debug pages. Never in production.")
+ALLOWED_HOSTS = env_list(
+    "EGOV_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]", "Host names this node answers to."
+)
+CSRF_TRUSTED_ORIGINS = env_list("EGOV_CSRF_TRUSTED_ORIGINS", "", "Origins trusted for CSRF (https://…).")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
+    "egov.core",
+    "egov.accounts",
+    "egov.catalog",
+    "egov.dossiers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "egov.urls"
+WSGI_APPLICATION = "egov.wsgi.application"
+ASGI_APPLICATION = "egov.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env_str(
+    "EGOV_DATABASE_URL",
+    "",
+    "Database URL, e.g. postgres://user@127.0.0.1:5432/egov. Empty: SQLite in EGOV_DATA_DIR.",
+)
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "egov.sqlite3"),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic (demo and tests)
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = env_bool("EGOV_SECURE_COOKIES", False, "Send cookies over HTTPS only (production).")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "egov.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "egov API",
+    "DESCRIPTION": "Procedure catalogue and electronic one-stop shop of an egov node. "
+    'Every error is {"error": {"code", "message": {"vi", "en"}, "detail"}}.',
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str(
+            "EGOV_TASKS_BACKEND",
+            "django_tasks_db.DatabaseBackend",
+            "Backend for background tasks (django-tasks). The database backend needs no broker.",
+        ),
+        "QUEUES": ["default", "outbox"],
+    }
+}
+
+EGOV = {
+    "NODE_NAME": env_str("EGOV_NODE_NAME", "egov", "Name of this node, shown in the UI and API."),
+    "WORKING_HOURS": env_str(
+        "EGOV_WORKING_HOURS",
+        "07:30-11:30,13:00-17:00",
+        "Office hours of a working day, comma-separated periods (local time).",
+    ),
+    "CUTOFF": env_str(
+        "EGOV_CUTOFF",
+        "15:00",
+        "Dossiers received after this time start their clock on the next working day.",
+    ),
+    "PIN_LENGTH": env_int("EGOV_PIN_LENGTH", 6, "Digits of the PIN printed on a receipt for public lookup."),
+    "OUTBOX_MAX_ATTEMPTS": env_int(
+        "EGOV_OUTBOX_MAX_ATTEMPTS", 12, "Deliveries tried this many times before an outbox row is dead."
+    ),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("EGOV_LOG_LEVEL", "INFO", "Log level.")},
+}
