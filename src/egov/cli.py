@@ -18,6 +18,11 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else ["egov", *argv])
     args[0] = "egov"
+    if args[1:2] == ["demo"]:
+        from egov.demo import run
+
+        run(port=int(os.environ.get("PORT", "8000")))
+        return
     execute_from_command_line(args)
 
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "egov.core",
@@ -140,6 +141,19 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_RATES": {
+        "public_lookup": env_str(
+            "EGOV_LOOKUP_RATE", "20/min", "Public status lookups allowed per client address (DRF rate)."
+        ),
+    },
+}
+
+# Shared by every process (throttles, lookup lock-outs): nothing is kept in one process's memory.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "egov_cache",
+    }
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "egov API",
@@ -148,6 +162,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The reference pages load Redoc / Swagger UI from the installed sidecar package, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 TASKS = {
@@ -176,6 +194,16 @@ EGOV = {
     "PIN_LENGTH": env_int("EGOV_PIN_LENGTH", 6, "Digits of the PIN printed on a receipt for public lookup."),
     "OUTBOX_MAX_ATTEMPTS": env_int(
         "EGOV_OUTBOX_MAX_ATTEMPTS", 12, "Deliveries tried this many times before an outbox row is dead."
+    ),
+    "WEBHOOK_URLS": env_list(
+        "EGOV_WEBHOOK_URLS",
+        "",
+        "Comma-separated URLs that receive dossier status changes as signed JSON POSTs (empty: none).",
+    ),
+    "WEBHOOK_SECRET": env_str(
+        "EGOV_WEBHOOK_SECRET",
+        "",
+        "Shared secret for the X-Egov-Signature HMAC-SHA256 of each webhook body. Set it in production.",
     ),
 }
 

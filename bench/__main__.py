@@ -1,0 +1,257 @@
+"""`python -m bench` (`make bench`): seed the benchmark database once, then measure and report.
+
+make bench                                   1,000,000 dossiers, 50 agencies (seeded once, reused)
+make bench BENCH_ARGS=--quick                20,000 dossiers in the separate `<name>_quick` database
+make bench BENCH_ARGS="--reseed"             drop the benchmark database and seed again
+python -m bench --dossiers 200000 --lifecycles 300 --processes 2 --samples 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+from typing import Any
+
+from bench.database import BenchDatabaseError, Target, ensure_database, read_marker, resolve, write_marker
+
+LAYOUT = 1  # bump when the generated data changes shape, so older seeds are redone
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--dossiers", type=int, default=None, help="dossiers to seed (default 1,000,000)")
+    p.add_argument("--agencies", type=int, default=50, help="agencies (default 50)")
+    p.add_argument(
+        "--quick", action="store_true", help="20,000 dossiers, fewer samples, in the database <name>_quick"
+    )
+    p.add_argument("--reseed", action="store_true", help="drop the benchmark database and seed it again")
+    p.add_argument("--seed", type=int, default=1, help="random seed of the generated data")
+    p.add_argument("--samples", type=int, default=None, help="timed calls per officer, view and page")
+    p.add_argument("--lifecycles", type=int, default=None, help="lifecycles per process (default 500)")
+    p.add_argument("--processes", type=int, default=2, help="processes for the parallel lifecycle run")
+    p.add_argument("--skip-worklist", action="store_true")
+    p.add_argument("--skip-lifecycles", action="store_true")
+    p.add_argument(
+        "--database-url",
+        default=None,
+        help="default: EGOV_BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/egov_bench",
+    )
+    args = p.parse_args(argv)
+    if args.dossiers is None:
+        args.dossiers = 20_000 if args.quick else 1_000_000
+    if args.samples is None:
+        args.samples = 50 if args.quick else 200
+    if args.lifecycles is None:
+        args.lifecycles = 100 if args.quick else 500
+    return args
+
+
+def log(message: str) -> None:
+    sys.stderr.write(f"[bench {time.strftime('%H:%M:%S')}] {message}\n")
+    sys.stderr.flush()
+
+
+def setup_django(target: Target) -> None:
+    os.environ["EGOV_DATABASE_URL"] = target.url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
+    import django
+
+    django.setup()
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def seed_or_reuse(target: Target, args: argparse.Namespace) -> dict[str, Any]:
+    from django.db import connection, connections, transaction
+
+    from bench.copyload import load_dossiers, stderr_progress
+    from bench.reference import create_reference
+
+    with connection.cursor() as cur:
+        marker = read_marker(cur)
+    wanted = {"dossiers": args.dossiers, "agencies": args.agencies, "seed": args.seed, "layout": LAYOUT}
+    if marker and all(marker[k] == v for k, v in wanted.items()) and _seeded_rows(marker) == args.dossiers:
+        log(
+            f"reusing the seeded database {target.name} ({args.dossiers:,} dossiers,"
+            f" seeded {marker['seeded_at']})"
+        )
+        return {**marker, "reused": True}
+    if marker or _has_bench_rows():
+        log(f"{target.name} holds another data set: dropping and recreating it")
+        connections.close_all()
+        ensure_database(target, drop_first=True)
+        migrate()
+    log(f"seeding {args.dossiers:,} dossiers over {args.agencies} agencies")
+    started = time.monotonic()
+    with transaction.atomic():
+        reference = create_reference(args.agencies)
+        load = load_dossiers(reference, args.dossiers, seed=args.seed, progress=stderr_progress)
+        with connection.cursor() as cur:
+            write_marker(cur, **wanted, max_dossier_id=load.last_id, seconds=time.monotonic() - started)
+    log(
+        f"loaded {load.dossiers:,} dossiers and {load.steps:,} current steps in {load.seconds:.1f} s;"
+        " vacuum + analyze"
+    )
+    with connection.cursor() as cur:
+        for table in (
+            "dossiers_dossier",
+            "dossiers_dossierstep",
+            "dossiers_codecounter",
+            "accounts_user",
+            "accounts_roleassignment",
+            "catalog_agency",
+        ):
+            cur.execute(f"VACUUM (ANALYZE) {table}")
+        marker = read_marker(cur)
+        assert marker is not None
+        seconds = time.monotonic() - started
+        cur.execute("UPDATE bench_seed SET seconds = %s", [seconds])
+    log(f"seeded in {seconds:.1f} s")
+    return {**marker, "seconds": seconds, "reused": False}
+
+
+def _seeded_rows(marker: dict[str, Any]) -> int:
+    from egov.dossiers.models import Dossier
+
+    return Dossier.objects.filter(id__lte=marker["max_dossier_id"]).count()
+
+
+def _has_bench_rows() -> bool:
+    from egov.catalog.models import Agency
+    from egov.dossiers.models import Dossier
+
+    return Agency.objects.exists() or Dossier.objects.exists()
+
+
+def available(module: str, *names: str) -> bool:
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return False
+    return all(hasattr(mod, name) for name in names)
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    try:
+        target = resolve(args.database_url)
+        if args.quick:
+            target = target.with_name(f"{target.name}_quick")
+        ensure_database(target, drop_first=args.reseed)
+    except BenchDatabaseError as exc:
+        log(f"error: {exc}")
+        return 2
+    setup_django(target)
+    log(f"database {target.name} on {target.host}:{target.port}; migrating")
+    migrate()
+    seed = seed_or_reuse(target, args)
+    return measure_and_report(args, seed)
+
+
+def measure_and_report(args: argparse.Namespace, seed: dict[str, Any]) -> int:
+    from dataclasses import asdict
+
+    from bench import measure, report
+    from bench.reference import load_reference
+    from egov.dossiers.models import ACTIVE_STATUSES, Dossier
+
+    reference = load_reference()
+    result: dict[str, Any] = {
+        "machine": report.machine(),
+        "seed": {
+            "dossiers": seed["dossiers"],
+            "agencies": seed["agencies"],
+            "seconds": round(seed["seconds"], 1),
+            "reused": seed["reused"],
+            "seeded_at": seed["seeded_at"],
+            "active_dossiers": Dossier.objects.filter(status__in=ACTIVE_STATUSES).count(),
+        },
+        "data_size": report.data_size(),
+        "notes": [],
+    }
+    if args.skip_worklist:
+        pass
+    elif available("egov.dossiers.selectors", "worklist"):
+        log(f"measuring worklists ({args.samples} samples per officer, view and page)")
+        wl = measure.measure_worklists(reference, samples=args.samples)
+        result["worklist"] = asdict(wl)
+        slow = wl.slowest
+        result["explain_slowest"] = measure.explain_worklist(
+            reference, slow["officer"], slow["view"], slow["cursor"]
+        )
+    else:
+        result["notes"].append("egov.dossiers.selectors.worklist is not available yet: worklist not measured")
+    if args.skip_lifecycles:
+        pass
+    elif available(
+        "egov.dossiers.services",
+        "create_dossier",
+        "receive_dossier",
+        "forward_dossier",
+        "finish_dossier",
+        "return_result",
+    ):
+        result["lifecycles"] = lifecycles(reference, args, seed)
+    else:
+        result["notes"].append("egov.dossiers.services is not complete yet: lifecycles not measured")
+    result["verdict"] = report.verdict(result)
+    path = report.write_json(result)
+    print(report.table(result))
+    if (
+        result.get("verdict", {}).get("worklist_p95") is False
+        or result.get("verdict", {}).get("worklist_p50") is False
+    ):
+        print("\nEXPLAIN ANALYZE of the slowest worklist call:\n")
+        print("\n\n".join(result.get("explain_slowest") or ["(none captured)"]))
+    log(f"results written to {os.path.relpath(path)}")
+    return 0
+
+
+def lifecycles(reference: Any, args: argparse.Namespace, seed: dict[str, Any]) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    from django.db import connections
+
+    from bench import measure
+    from egov.core.models import Event, OutboxMessage
+
+    marks = {
+        "event": Event.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+        "outbox": OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+    }
+    out: dict[str, Any] = {}
+    try:
+        log(f"lifecycles: {args.lifecycles} in one process")
+        out["single"] = asdict(measure.measure_lifecycles(reference, args.lifecycles))
+        if args.processes > 1:
+            log(f"lifecycles: {args.lifecycles} in each of {args.processes} processes")
+            connections.close_all()
+            out["parallel"] = asdict(
+                measure.measure_lifecycles_parallel(reference, args.lifecycles, args.processes)
+            )
+    finally:
+        cleanup(seed["max_dossier_id"], marks)
+    return out
+
+
+def cleanup(max_dossier_id: int, marks: dict[str, int]) -> None:
+    """Remove what the lifecycle runs created, so the seeded data set stays exactly as seeded."""
+    from egov.core.models import Event, OutboxMessage
+    from egov.dossiers.models import Dossier
+
+    Dossier.objects.filter(id__gt=max_dossier_id).delete()
+    Event.objects.filter(id__gt=marks["event"]).delete()
+    OutboxMessage.objects.filter(id__gt=marks["outbox"]).delete()
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -1,0 +1,146 @@
+"""Machine facts and the two outputs: a table on stdout and `bench/results/latest.json`."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+
+RESULTS = Path(__file__).resolve().parent / "results"
+TARGETS = {"worklist_p50_ms": 50.0, "worklist_p95_ms": 150.0, "lifecycles_per_second": 50.0}
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        model = platform.processor()
+    memory_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg_version = cur.fetchone()[0]
+        settings = {}
+        for name in ("shared_buffers", "work_mem", "effective_cache_size", "synchronous_commit"):
+            cur.execute(f"SHOW {name}")
+            settings[name] = cur.fetchone()[0]
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gb": memory_gb,
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+        "postgresql": pg_version,
+        "postgresql_settings": settings,
+    }
+
+
+def data_size() -> dict[str, Any]:
+    from egov.dossiers.models import Dossier, DossierStep
+
+    with connection.cursor() as cur:
+        sizes = {}
+        for model in (Dossier, DossierStep):
+            table = model._meta.db_table
+            cur.execute(
+                "SELECT reltuples::bigint, pg_total_relation_size(oid) FROM pg_class WHERE relname = %s",
+                [table],
+            )
+            rows, size = cur.fetchone()
+            sizes[table] = {"rows_estimate": int(rows), "total_mb": round(size / 1024 / 1024, 1)}
+        cur.execute("SELECT pg_database_size(current_database())")
+        sizes["database_mb"] = round(cur.fetchone()[0] / 1024 / 1024, 1)
+    return sizes
+
+
+def verdict(result: dict[str, Any]) -> dict[str, bool]:
+    out: dict[str, bool] = {}
+    overall = (result.get("worklist") or {}).get("overall")
+    if overall:
+        out["worklist_p50"] = overall["p50_ms"] <= TARGETS["worklist_p50_ms"]
+        out["worklist_p95"] = overall["p95_ms"] <= TARGETS["worklist_p95_ms"]
+    single = (result.get("lifecycles") or {}).get("single")
+    if single:
+        out["lifecycles"] = single["per_second"] >= TARGETS["lifecycles_per_second"]
+    return out
+
+
+def write_json(result: dict[str, Any], path: Path | None = None) -> Path:
+    path = path or RESULTS / "latest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    result = {**result, "finished_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    return path
+
+
+def table(result: dict[str, Any]) -> str:
+    lines: list[str] = []
+    m = result["machine"]
+    lines.append(
+        f"machine: {m['cpu_count']} × {m['cpu_model']}, {m['memory_gb']} GB, PostgreSQL {m['postgresql']}"
+    )
+    seed = result["seed"]
+    lines.append(
+        f"data: {seed['dossiers']:,} dossiers over {seed['agencies']} agencies "
+        f"({seed['active_dossiers']:,} active); seeded in {seed['seconds']:.0f} s"
+        + (" (reused)" if seed.get("reused") else "")
+    )
+    wl = result.get("worklist")
+    if wl:
+        lines.append("")
+        lines.append(
+            f"{'worklist page (50 rows)':34} {'samples':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+        )
+        rows: list[tuple[str, dict[str, Any]]] = []
+        for view, kinds in wl["by_view"].items():
+            for kind in ("first", "deep"):
+                if kind in kinds and kinds[kind]["samples"]:
+                    rows.append((f"  {view}, {kind} page", kinds[kind]))
+        rows += [
+            ("all first pages", wl["first_page"]),
+            ("all deep pages", wl["deep_page"]),
+            ("ALL (target p50 ≤ 50, p95 ≤ 150)", wl["overall"]),
+        ]
+        for label, s in rows:
+            lines.append(
+                f"{label:34} {s['samples']:>8} {s['p50_ms']:>8.1f} {s['p95_ms']:>8.1f} {s['max_ms']:>8.1f}"
+            )
+    lc = result.get("lifecycles")
+    if lc:
+        lines.append("")
+        lines.append(
+            f"{'lifecycles (create→…→return)':34} {'count':>8} {'seconds':>8} {'per s':>8} {'steps/s':>8}"
+        )
+        for key in ("single", "parallel"):
+            r = lc.get(key)
+            if r:
+                label = f"  {r['processes']} process{'es' if r['processes'] > 1 else ''} (target ≥ 50/s)"
+                lines.append(
+                    f"{label:34} {r['lifecycles']:>8} {r['seconds']:>8.1f} {r['per_second']:>8.1f} "
+                    f"{r['transitions_per_second']:>8.1f}"
+                )
+        single = lc.get("single")
+        if single:
+            ops = ", ".join(f"{op} {ms:.1f}" for op, ms in single["op_ms"].items())
+            lines.append(f"  mean ms per call: {ops}")
+    v = result.get("verdict") or {}
+    if v:
+        lines.append("")
+        lines.append("targets: " + ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in v.items()))
+    for note in result.get("notes", []):
+        lines.append(f"note: {note}")
+    return "\n".join(lines)

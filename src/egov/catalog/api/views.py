@@ -1,0 +1,165 @@
+"""Public catalogue endpoints: level-1 information is open to everyone, so every view is AllowAny."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from egov.catalog import selectors
+from egov.catalog.api import serializers as s
+from egov.catalog.models import Agency
+from egov.core.errors import ValidationFailed
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+_CURSOR = OpenApiParameter("cursor", str, description="Opaque cursor from the previous page's next_cursor.")
+_SIZE = OpenApiParameter("page_size", int, description=f"Items per page (1–{MAX_PAGE_SIZE}, default 20).")
+_ON = OpenApiParameter("on", str, description="Date YYYY-MM-DD (default: today): the version in force then.")
+_LEVEL = OpenApiParameter("level", str, enum=list(Agency.Level.values), description="Agency level.")
+
+
+def _page_size(request: Request) -> int:
+    raw = request.query_params.get("page_size", str(DEFAULT_PAGE_SIZE))
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        raise ValidationFailed(
+            f"page_size phải là số từ 1 đến {MAX_PAGE_SIZE}.",
+            f"page_size must be a number from 1 to {MAX_PAGE_SIZE}.",
+            code="invalid_page_size",
+        )
+    return int(raw)
+
+
+def _level(request: Request) -> str | None:
+    level = request.query_params.get("level") or None
+    if level is not None and level not in Agency.Level.values:
+        raise ValidationFailed(
+            "Cấp cơ quan không hợp lệ.",
+            f"Unknown level; use one of {', '.join(Agency.Level.values)}.",
+            code="invalid_level",
+        )
+    return level
+
+
+def _on(request: Request) -> date:
+    raw = request.query_params.get("on")
+    if not raw:
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationFailed(
+            "Ngày không hợp lệ (định dạng YYYY-MM-DD).",
+            "The date is not valid (format YYYY-MM-DD).",
+            code="invalid_date",
+            detail={"on": raw[:40]},
+        ) from exc
+
+
+class PublicView(APIView):
+    permission_classes = [AllowAny]
+
+
+class ProcedureListView(PublicView):
+    @extend_schema(
+        operation_id="procedures_list",
+        summary="Search procedures (accent- and case-insensitive, every word must match)",
+        parameters=[
+            OpenApiParameter(
+                "search", str, description="Words of the code or name, with or without accents."
+            ),
+            OpenApiParameter("sector", str, description="Sector code."),
+            OpenApiParameter("agency", str, description="Code of an agency handling the procedure."),
+            _LEVEL,
+            _CURSOR,
+            _SIZE,
+        ],
+        responses=s.ProcedurePageOut,
+        tags=["catalogue"],
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        procedures = selectors.search_procedures(
+            params.get("search", "")[:200],
+            sector=params.get("sector") or None,
+            agency=params.get("agency") or None,
+            level=_level(request),
+        )
+        page = selectors.procedures_page(procedures, params.get("cursor"), _page_size(request))
+        return Response(s.ProcedurePageOut({"results": page.items, "next_cursor": page.next_cursor}).data)
+
+
+class ProcedureDetailView(PublicView):
+    @extend_schema(
+        operation_id="procedures_retrieve",
+        summary="A procedure with the version in force today or on ?on=",
+        parameters=[_ON],
+        responses=s.ProcedureDetailOut,
+        tags=["catalogue"],
+    )
+    def get(self, request: Request, code: str) -> Response:
+        procedure = selectors.get_procedure(code)
+        version = selectors.version_for_display(procedure, _on(request))
+        return Response(s.ProcedureDetailOut(SimpleNamespace(procedure=procedure, version=version)).data)
+
+
+class ProcedureVersionsView(PublicView):
+    @extend_schema(
+        operation_id="procedures_versions_list",
+        summary="Every version of a procedure, newest first",
+        responses=s.VersionSummaryOut(many=True),
+        tags=["catalogue"],
+    )
+    def get(self, request: Request, code: str) -> Response:
+        procedure = selectors.get_procedure(code)
+        return Response(s.VersionSummaryOut(selectors.list_versions(procedure), many=True).data)
+
+
+class AgencyListView(PublicView):
+    @extend_schema(
+        operation_id="agencies_list",
+        summary="Agencies (by code), optionally the children of ?parent= or of one ?level=",
+        parameters=[
+            OpenApiParameter("parent", str, description="Code of the parent agency."),
+            _LEVEL,
+            _CURSOR,
+            _SIZE,
+        ],
+        responses=s.AgencyPageOut,
+        tags=["catalogue"],
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        agencies = selectors.list_agencies(parent=params.get("parent") or None, level=_level(request))
+        page = selectors.agencies_page(agencies, params.get("cursor"), _page_size(request))
+        return Response(s.AgencyPageOut({"results": page.items, "next_cursor": page.next_cursor}).data)
+
+
+class AgencyDetailView(PublicView):
+    @extend_schema(
+        operation_id="agencies_retrieve",
+        summary="An agency with its direct children",
+        responses=s.AgencyDetailOut,
+        tags=["catalogue"],
+    )
+    def get(self, request: Request, code: str) -> Response:
+        agency = selectors.get_agency(code)
+        return Response(s.AgencyDetailOut(agency).data)
+
+
+class SectorListView(PublicView):
+    @extend_schema(
+        operation_id="sectors_list",
+        summary="Every sector (lĩnh vực)",
+        responses=s.SectorOut(many=True),
+        tags=["catalogue"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(s.SectorOut(selectors.list_sectors(), many=True).data)

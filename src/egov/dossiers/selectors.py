@@ -1,0 +1,227 @@
+"""Reads of dossiers: officer worklists, permission-checked detail, timeline, public lookup.
+
+Worklists are restricted in SQL to the (unit, role) pairs of the officer's RoleAssignments and read
+only the denormalised `current_*` / `step_due_at` columns, so each page is an index range scan on
+`dossier_worklist_idx` (unit, role, step_due_at, id) or `dossier_my_steps_idx` (assignee, step_due_at,
+id). Pagination is keyset on (step_due_at, id) — never OFFSET — so page 1000 costs what page 1 costs.
+An officer with several pairs gets one small ordered query per pair, merged here: each one walks its
+own index range, which a single OR across pairs could not.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import heapq
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from egov.accounts.models import RoleAssignment, User
+from egov.core.models import Event
+from egov.dossiers.codes import pin_digest, pin_matches
+from egov.dossiers.errors import DossierNotFound, InvalidCursor, LookupFailed, UnknownWorklist
+from egov.dossiers.models import PAUSED_STATUSES, Dossier, DossierStep
+
+VIEWS = ("mine", "unit", "overdue", "due_soon")
+MAX_LIMIT = 200
+_DUMMY_DIGEST = pin_digest("-", "-")
+
+
+@dataclass(frozen=True)
+class WorklistPage:
+    items: list[Dossier]
+    next_cursor: str | None
+
+
+def _encode_cursor(*parts: Any) -> str:
+    raw = json.dumps(parts, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, size: int) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        parts = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidCursor(detail={"cursor": cursor}) from exc
+    if not isinstance(parts, list) or len(parts) != size:
+        raise InvalidCursor(detail={"cursor": cursor})
+    return parts
+
+
+def _due_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    due_text, last_id = _decode_cursor(cursor, 2)
+    due = parse_datetime(due_text) if isinstance(due_text, str) else None
+    if due is None or due.tzinfo is None or not isinstance(last_id, int) or isinstance(last_id, bool):
+        raise InvalidCursor(detail={"cursor": cursor})
+    return due, last_id
+
+
+def _after(qs: QuerySet[Dossier], position: tuple[datetime, int] | None) -> QuerySet[Dossier]:
+    """Rows strictly after the cursor; the `>=` keeps the index range, the OR only breaks ties."""
+    if position is None:
+        return qs
+    due, last_id = position
+    return qs.filter(step_due_at__gte=due).filter(Q(step_due_at__gt=due) | Q(id__gt=last_id))
+
+
+def _pairs(user: Any) -> list[tuple[int, str]]:
+    if not isinstance(user, User) or user.pk is None or not user.is_active:
+        return []
+    return sorted(set(RoleAssignment.objects.filter(user=user).values_list("agency_id", "role")))
+
+
+def _view_filter(qs: QuerySet[Dossier], view: str, now: datetime, due_within_hours: int) -> QuerySet[Dossier]:
+    if view == "overdue":
+        return qs.filter(step_due_at__lt=now).exclude(status__in=PAUSED_STATUSES)
+    if view == "due_soon":
+        horizon = now + timedelta(hours=max(1, int(due_within_hours)))
+        return qs.filter(step_due_at__gte=now, step_due_at__lt=horizon).exclude(status__in=PAUSED_STATUSES)
+    return qs
+
+
+def _search_filter(
+    qs: QuerySet[Dossier], procedure_code: str | None, search: str | None
+) -> QuerySet[Dossier]:
+    if procedure_code:
+        qs = qs.filter(procedure_version__procedure__code=procedure_code)
+    text = (search or "").strip()
+    if text:
+        qs = qs.filter(Q(code=text) | Q(phone=text) | Q(applicant_name__istartswith=text))
+    return qs
+
+
+def worklist(
+    user: Any,
+    view: str,
+    *,
+    cursor: str | None = None,
+    limit: int = 50,
+    procedure_code: str | None = None,
+    search: str | None = None,
+    due_within_hours: int = 24,
+) -> WorklistPage:
+    """One page of an officer's worklist, ordered by (step_due_at, id)."""
+    if view not in VIEWS:
+        raise UnknownWorklist(detail={"view": view, "allowed": list(VIEWS)})
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    position = _due_cursor(cursor)
+    pairs = _pairs(user)
+    if not pairs:
+        return WorklistPage(items=[], next_cursor=None)
+    now = timezone.now()
+
+    def ordered(qs: QuerySet[Dossier]) -> list[tuple[datetime, int]]:
+        qs = _search_filter(
+            _view_filter(_after(qs, position), view, now, due_within_hours), procedure_code, search
+        )
+        rows = qs.order_by("step_due_at", "id").values_list("step_due_at", "id")[: limit + 1]
+        return [(due, pk) for due, pk in rows if due is not None]
+
+    if view == "mine":
+        in_pairs = Q()
+        for agency_id, role in pairs:
+            in_pairs |= Q(current_unit_id=agency_id, current_role=role)
+        keys = ordered(Dossier.objects.filter(in_pairs, current_assignee=user))
+    else:
+        runs = [ordered(Dossier.objects.filter(current_unit_id=a, current_role=r)) for a, r in pairs]
+        keys = list(heapq.merge(*runs))[: limit + 1]
+    page, more = keys[:limit], len(keys) > limit
+    rows = Dossier.objects.filter(id__in=[k[1] for k in page]).select_related(
+        "procedure_version__procedure", "current_unit", "current_assignee"
+    )
+    by_id = {d.pk: d for d in rows}
+    items = [by_id[k[1]] for k in page if k[1] in by_id]
+    next_cursor = _encode_cursor(page[-1][0].isoformat(), page[-1][1]) if more and page else None
+    return WorklistPage(items=items, next_cursor=next_cursor)
+
+
+def _can_read(user: Any, dossier: Dossier) -> bool:
+    if not isinstance(user, User) or user.pk is None or not user.is_active:
+        return False
+    if dossier.applicant_id == user.pk:
+        return True
+    agencies = list(RoleAssignment.objects.filter(user=user).values_list("agency_id", flat=True))
+    if not agencies:
+        return False
+    if dossier.agency_id in agencies or dossier.current_unit_id in agencies:
+        return True
+    return DossierStep.objects.filter(dossier=dossier, unit_id__in=agencies).exists()
+
+
+def dossier_for(user: Any, code: str) -> Dossier:
+    """The dossier if `user` may see it; otherwise the same not-found as for a code that does not exist."""
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure_version__procedure", "agency", "current_step__process_step", "current_step__unit"
+        )
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None or not _can_read(user, dossier):
+        raise DossierNotFound(detail={"code": code})
+    return dossier
+
+
+def timeline(dossier: Dossier) -> list[dict[str, Any]]:
+    """Every recorded change of the dossier, oldest first, as the process-control slip shows it."""
+    events = Event.objects.filter(aggregate_type="dossier", aggregate_id=dossier.code).select_related("actor")
+    entries: list[dict[str, Any]] = []
+    for event in events.order_by("id"):
+        data = event.data or {}
+        note = data.get("reason") or data.get("content") or data.get("note") or ""
+        entries.append(
+            {
+                "kind": event.kind,
+                "at": event.occurred_at,
+                "actor": event.actor.display_name() if event.actor else None,
+                "status_before": (event.before or {}).get("status"),
+                "status_after": (event.after or {}).get("status"),
+                "note": note,
+            }
+        )
+    return entries
+
+
+def public_lookup(code: str, pin: str) -> dict[str, Any]:
+    """Status without personal data; a wrong PIN and an unknown code fail the same way, in the same time."""
+    dossier = Dossier.objects.select_related("procedure_version__procedure").filter(code=code).first()
+    digest = dossier.pin_digest if dossier is not None else _DUMMY_DIGEST
+    matched = pin_matches(code, pin, digest)
+    if dossier is None or not matched:
+        raise LookupFailed()
+    return {
+        "code": dossier.code,
+        "status": dossier.status,
+        "national_status": dossier.national_status,
+        "procedure": dossier.procedure_version.procedure.name,
+        "due_at": dossier.apology_due_at or dossier.due_at,
+    }
+
+
+def applicant_dossiers(user: Any, cursor: str | None = None, limit: int = 50) -> WorklistPage:
+    """The citizen's own dossiers, newest first (keyset on id over `dossier_applicant_idx`)."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    if not isinstance(user, User) or user.pk is None:
+        return WorklistPage(items=[], next_cursor=None)
+    qs = Dossier.objects.filter(applicant=user)
+    if cursor:
+        (last_id,) = _decode_cursor(cursor, 1)
+        if not isinstance(last_id, int) or isinstance(last_id, bool):
+            raise InvalidCursor(detail={"cursor": cursor})
+        qs = qs.filter(id__lt=last_id)
+    rows = list(
+        qs.select_related("procedure_version__procedure", "agency", "current_step__process_step").order_by(
+            "-id"
+        )[: limit + 1]
+    )
+    page, more = rows[:limit], len(rows) > limit
+    return WorklistPage(items=page, next_cursor=_encode_cursor(page[-1].pk) if more and page else None)

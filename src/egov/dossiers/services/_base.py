@@ -1,0 +1,241 @@
+"""Building blocks every dossier service shares: lock, status guard, steps, pauses, the event.
+
+Kept private to the services package so the one-transaction-per-use-case rule stays visible in the
+public functions, which read top to bottom as: lock, check, change, record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from egov.catalog.models import Agency, ProcessStep, TimeUnit
+from egov.core.calendar import WorkingCalendar, get_calendar
+from egov.core.events import Outgoing, record_event
+from egov.dossiers.errors import ProcessNotDefined, TextRequired, TransitionNotAllowed
+from egov.dossiers.models import NATIONAL_STATUS_CODE, Dossier, DossierStep, Status, Timeliness
+
+AGGREGATE = "dossier"
+STATUS_TOPIC = "dossier.status_changed"
+MAX_TEXT = 4000
+
+
+def calendar() -> WorkingCalendar:
+    return get_calendar()
+
+
+def lock(dossier: Dossier) -> Dossier:
+    """The dossier row, re-read under a row lock held until the service's transaction ends.
+
+    The current step and the agencies come in the same query (locking only the dossier row), since
+    nearly every service needs them.
+    """
+    return (
+        Dossier.objects.select_related("current_step", "agency__parent")
+        .select_for_update(of=("self",))
+        .get(pk=dossier.pk)
+    )
+
+
+def ensure_status(dossier: Dossier, allowed: Iterable[str], action: str) -> None:
+    allowed = tuple(allowed)
+    if dossier.status in allowed:
+        return
+    label = Status(dossier.status).label
+    raise TransitionNotAllowed(
+        f"Không thể {action} khi hồ sơ đang ở trạng thái «{label}».",
+        f"Cannot {action} while the dossier is '{dossier.status}'.",
+        detail={"status": dossier.status, "action": action, "allowed_from": list(allowed)},
+    )
+
+
+def require_text(value: str, field: str) -> str:
+    text = (value or "").strip()
+    if not text or len(text) > MAX_TEXT:
+        raise TextRequired(detail={"field": field, "max_length": MAX_TEXT})
+    return text
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def snapshot(dossier: Dossier) -> dict[str, Any]:
+    """What an event keeps of the state before and after: status, step and deadlines."""
+    step = dossier.current_step
+    return {
+        "status": dossier.status,
+        "national_status": dossier.national_status,
+        "step": step.position if step is not None else None,
+        "unit": dossier.current_unit_id,
+        "role": dossier.current_role,
+        "assignee": dossier.current_assignee_id,
+        "due_at": _iso(dossier.due_at),
+        "step_due_at": _iso(dossier.step_due_at),
+    }
+
+
+def save_and_record(
+    actor: Any, dossier: Dossier, kind: str, before: dict[str, Any], data: dict[str, Any] | None = None
+) -> Dossier:
+    """Save the dossier, write its one event and, if the national status moved, the outbox row."""
+    dossier.save()
+    after = snapshot(dossier)
+    outgoing: list[Outgoing] = []
+    if before.get("national_status") != after["national_status"]:
+        outgoing.append(status_message(dossier))
+    record_event(
+        actor=actor,
+        aggregate_type=AGGREGATE,
+        aggregate_id=dossier.code,
+        kind=kind,
+        before=before,
+        after=after,
+        data=data or {},
+        outgoing=outgoing,
+    )
+    return dossier
+
+
+def status_message(dossier: Dossier) -> Outgoing:
+    return Outgoing(
+        topic=STATUS_TOPIC,
+        key=f"dossier:{dossier.code}:{uuid.uuid4().hex}",
+        payload={
+            "code": dossier.code,
+            "status": dossier.status,
+            "national_status": NATIONAL_STATUS_CODE[dossier.status],
+            "at": timezone.now().isoformat(),
+        },
+    )
+
+
+def budget_due(start: datetime, amount: Decimal, unit: str) -> datetime:
+    cal = calendar()
+    if unit == TimeUnit.HOURS:
+        return cal.add(start, hours=amount)
+    return cal.add(start, days=amount)
+
+
+def process_steps(dossier: Dossier) -> list[ProcessStep]:
+    return list(ProcessStep.objects.filter(version_id=dossier.procedure_version_id).order_by("position"))
+
+
+def counted_steps(dossier: Dossier) -> list[ProcessStep]:
+    steps = [s for s in process_steps(dossier) if s.counted]
+    if not steps:
+        raise ProcessNotDefined(detail={"procedure_version": dossier.procedure_version_id})
+    return steps
+
+
+def unit_for(step: ProcessStep, dossier: Dossier) -> Agency:
+    """The receiving agency, or its parent for steps decided one level up."""
+    agency = dossier.agency
+    if step.unit_level == "parent":
+        if agency.parent is None:
+            raise ProcessNotDefined(
+                "Bước quy trình do cấp trên xử lý nhưng cơ quan tiếp nhận không có cơ quan cấp trên.",
+                "A process step is decided one level up but the receiving agency has no parent.",
+                detail={"step": step.position, "agency": agency.code},
+            )
+        return agency.parent
+    return agency
+
+
+def start_step(
+    dossier: Dossier, step: ProcessStep, *, unit: Agency, assignee: Any, start: datetime, due: datetime
+) -> DossierStep:
+    """Open a pass through `step` and point the worklist fields of the dossier at it."""
+    row = DossierStep.objects.create(
+        dossier=dossier,
+        process_step=step,
+        position=step.position,
+        unit=unit,
+        role=step.role,
+        assignee=assignee,
+        started_at=start,
+        due_at=due,
+    )
+    dossier.current_step = row
+    dossier.current_unit = unit
+    dossier.current_role = step.role
+    dossier.current_assignee = assignee
+    dossier.step_due_at = due
+    return row
+
+
+def close_step(dossier: Dossier, actor: Any, outcome: str, note: str, now: datetime) -> DossierStep | None:
+    step = dossier.current_step
+    if step is None:
+        return None
+    step.finished_at = now
+    step.finished_by = actor if getattr(actor, "pk", None) else None
+    step.outcome = outcome
+    step.note = note
+    step.save(update_fields=["finished_at", "finished_by", "outcome", "note"])
+    return step
+
+
+def clear_current(dossier: Dossier) -> None:
+    dossier.current_step = None
+    dossier.current_unit = None
+    dossier.current_role = ""
+    dossier.current_assignee = None
+    dossier.step_due_at = None
+
+
+def pause(dossier: Dossier, status: str, now: datetime) -> None:
+    dossier.status_before_pause = dossier.status
+    dossier.status = status
+    dossier.paused_at = now
+
+
+def resume(dossier: Dossier, now: datetime) -> int:
+    """End a pause: the paused working time is added to the clock and every running deadline.
+
+    Returns the paused working seconds. Before receipt no clock runs, so nothing is pushed.
+    """
+    paused = 0
+    if dossier.paused_at is not None and dossier.clock_started_at is not None:
+        cal = calendar()
+        paused = cal.elapsed_seconds(dossier.paused_at, now)
+        dossier.paused_seconds += paused
+        if paused:
+
+            def push(value: datetime) -> datetime:
+                return cal.add(value, seconds=paused)
+
+            dossier.due_at = push(dossier.due_at) if dossier.due_at else None
+            dossier.apology_due_at = push(dossier.apology_due_at) if dossier.apology_due_at else None
+            if dossier.current_step is not None:
+                dossier.current_step.due_at = push(dossier.current_step.due_at)
+                dossier.current_step.save(update_fields=["due_at"])
+                dossier.step_due_at = dossier.current_step.due_at
+            elif dossier.step_due_at is not None:
+                dossier.step_due_at = push(dossier.step_due_at)
+    if dossier.status in (Status.SUPPLEMENT, Status.FINANCIAL):
+        dossier.status = dossier.status_before_pause or Status.RECEIVED
+    dossier.status_before_pause = ""
+    dossier.paused_at = None
+    return paused
+
+
+def timeliness_of(dossier: Dossier, end: datetime) -> str:
+    """Decision 766 (2.1): early, on time or late against the appointment, pauses already added.
+
+    More than one supplement request makes a dossier late whatever the dates say.
+    """
+    if dossier.due_at is None:
+        return ""
+    if dossier.supplement_count > 1:
+        return Timeliness.LATE
+    if timezone.localdate(end) < timezone.localdate(dossier.due_at):
+        return Timeliness.EARLY
+    if end <= dossier.due_at:
+        return Timeliness.ON_TIME
+    return Timeliness.LATE

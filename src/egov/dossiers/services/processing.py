@@ -1,0 +1,206 @@
+"""Processing: the internal process steps, and the two pauses (supplement, financial obligation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from egov.accounts.models import RoleAssignment
+from egov.catalog.models import Agency, ProcessStep
+from egov.dossiers.errors import AmountInvalid, AssigneeNotEligible, TransitionNotAllowed
+from egov.dossiers.models import Dossier, DossierStep, Status, SupplementRequest
+from egov.dossiers.permissions import (
+    SUPERVISING_ROLES,
+    holds_role,
+    is_applicant,
+    is_handler,
+    is_step_holder,
+    require,
+)
+from egov.dossiers.services._base import (
+    budget_due,
+    close_step,
+    counted_steps,
+    ensure_status,
+    lock,
+    pause,
+    require_text,
+    resume,
+    save_and_record,
+    snapshot,
+    start_step,
+    unit_for,
+)
+
+STEPPING = (Status.RECEIVED, Status.PROCESSING)
+ASSIGNABLE = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.FINANCIAL)
+SUPPLEMENTABLE = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING)
+MAX_AMOUNT = 10**13
+
+
+def _eligible(user: Any, unit: Agency, role: str) -> bool:
+    return RoleAssignment.objects.filter(user=user, agency=unit, role=role, user__is_active=True).exists()
+
+
+def _check_assignee(assignee: Any, unit: Agency, role: str) -> None:
+    if assignee is None or not _eligible(assignee, unit, role):
+        raise AssigneeNotEligible(
+            detail={"assignee": getattr(assignee, "username", None), "unit": unit.code, "role": role}
+        )
+
+
+def assign_step(actor: Any, dossier: Dossier, *, assignee: Any) -> Dossier:
+    """Give the current step to one officer who holds its role in its unit."""
+    with transaction.atomic():
+        dossier = lock(dossier)
+        ensure_status(dossier, ASSIGNABLE, "assign")
+        allowed = dossier.current_step_id is not None and (
+            holds_role(actor, dossier.current_unit_id, dossier.current_role, *SUPERVISING_ROLES)
+        )
+        require(allowed, "assign")
+        step = dossier.current_step
+        assert step is not None
+        _check_assignee(assignee, step.unit, step.role)
+        before = snapshot(dossier)
+        step.assignee = assignee
+        step.save(update_fields=["assignee"])
+        dossier.current_assignee = assignee
+        return save_and_record(
+            actor, dossier, "dossier.step_assigned", before, {"assignee": assignee.username}
+        )
+
+
+def _neighbour(dossier: Dossier, offset: int) -> ProcessStep | None:
+    steps = counted_steps(dossier)
+    current = dossier.current_step
+    positions = [s.position for s in steps]
+    if current is None or current.position not in positions:
+        return None
+    index = positions.index(current.position) + offset
+    return steps[index] if 0 <= index < len(steps) else None
+
+
+def forward_dossier(actor: Any, dossier: Dossier, *, assignee: Any = None, note: str = "") -> Dossier:
+    """Finish the current step (forwarded) and open the next counted one with its own budget."""
+    with transaction.atomic():
+        dossier = lock(dossier)
+        ensure_status(dossier, STEPPING, "forward")
+        require(is_step_holder(actor, dossier), "forward")
+        nxt = _neighbour(dossier, +1)
+        if nxt is None:
+            raise TransitionNotAllowed(
+                "Đây là bước cuối của quy trình; hãy dùng thao tác «hoàn thành».",
+                "This is the last step of the process; use finish.",
+                detail={"status": dossier.status, "action": "forward", "use": "finish"},
+            )
+        unit = unit_for(nxt, dossier)
+        if assignee is not None:
+            _check_assignee(assignee, unit, nxt.role)
+        before = snapshot(dossier)
+        now = timezone.now()
+        close_step(dossier, actor, DossierStep.Outcome.FORWARDED, note, now)
+        due = budget_due(now, nxt.budget, nxt.budget_unit)
+        start_step(dossier, nxt, unit=unit, assignee=assignee, start=now, due=due)
+        dossier.status = Status.PROCESSING
+        return save_and_record(
+            actor, dossier, "dossier.forwarded", before, {"note": note, "to": nxt.position}
+        )
+
+
+def return_to_previous_step(actor: Any, dossier: Dossier, *, reason: str) -> Dossier:
+    """Send the dossier back one step, to whoever handled it there last time."""
+    with transaction.atomic():
+        dossier = lock(dossier)
+        ensure_status(dossier, STEPPING, "return to the previous step")
+        require(is_step_holder(actor, dossier), "return_to_previous_step")
+        reason = require_text(reason, "reason")
+        prev = _neighbour(dossier, -1)
+        if prev is None:
+            raise TransitionNotAllowed(
+                "Hồ sơ đang ở bước đầu tiên, không có bước trước để trả lại.",
+                "The dossier is at the first step; there is no previous step.",
+                detail={"status": dossier.status, "action": "return_to_previous_step"},
+            )
+        before = snapshot(dossier)
+        now = timezone.now()
+        last = DossierStep.objects.filter(dossier=dossier, position=prev.position).order_by("-id").first()
+        close_step(dossier, actor, DossierStep.Outcome.RETURNED, reason, now)
+        unit = unit_for(prev, dossier)
+        due = budget_due(now, prev.budget, prev.budget_unit)
+        start_step(dossier, prev, unit=unit, assignee=last.assignee if last else None, start=now, due=due)
+        return save_and_record(
+            actor,
+            dossier,
+            "dossier.returned_to_previous_step",
+            before,
+            {"reason": reason, "to": prev.position},
+        )
+
+
+def request_supplement(actor: Any, dossier: Dossier, *, content: str) -> Dossier:
+    """Ask the applicant to complete the dossier (form 02): the clock stops until it comes back."""
+    with transaction.atomic():
+        dossier = lock(dossier)
+        ensure_status(dossier, SUPPLEMENTABLE, "request a supplement")
+        require(is_handler(actor, dossier), "request_supplement")
+        content = require_text(content, "content")
+        before = snapshot(dossier)
+        now = timezone.now()
+        SupplementRequest.objects.create(
+            dossier=dossier, requested_by=actor, requested_at=now, content=content, due_before=dossier.due_at
+        )
+        pause(dossier, Status.SUPPLEMENT, now)
+        dossier.supplement_count += 1
+        return save_and_record(actor, dossier, "dossier.supplement_requested", before, {"content": content})
+
+
+def receive_supplement(actor: Any, dossier: Dossier, *, note: str = "") -> Dossier:
+    """The supplement arrived: the status before the pause returns and deadlines move by the pause."""
+    with transaction.atomic():
+        dossier = lock(dossier)
+        ensure_status(dossier, [Status.SUPPLEMENT], "receive the supplement")
+        by_applicant = dossier.channel == "online" and is_applicant(actor, dossier)
+        require(by_applicant or is_handler(actor, dossier), "receive_supplement")
+        before = snapshot(dossier)
+        now = timezone.now()
+        paused = resume(dossier, now)
+        request = (
+            SupplementRequest.objects.filter(dossier=dossier, received_at__isnull=True)
+            .order_by("-id")
+            .first()
+        )
+        if request is not None:
+            request.received_at = now
+            request.due_after = dossier.due_at
+            request.save(update_fields=["received_at", "due_after"])
+        data = {"note": note, "paused_seconds": paused}
+        return save_and_record(actor, dossier, "dossier.supplement_received", before, data)
+
+
+def request_financial_obligation(actor: Any, dossier: Dossier, *, content: str, amount: int) -> Dossier:
+    """Ask the applicant to pay taxes or charges (status 6); the clock stops meanwhile."""
+    with transaction.atomic():
+        dossier = lock(dossier)
+        ensure_status(dossier, STEPPING, "request the financial obligation")
+        require(is_handler(actor, dossier), "request_financial_obligation")
+        content = require_text(content, "content")
+        if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
+            raise AmountInvalid(detail={"amount": str(amount)})
+        before = snapshot(dossier)
+        pause(dossier, Status.FINANCIAL, timezone.now())
+        data = {"content": content, "amount": amount}
+        return save_and_record(actor, dossier, "dossier.financial_obligation_requested", before, data)
+
+
+def confirm_financial_obligation(actor: Any, dossier: Dossier, *, note: str = "") -> Dossier:
+    """The obligation is met: processing resumes with the paused time added to the deadlines."""
+    with transaction.atomic():
+        dossier = lock(dossier)
+        ensure_status(dossier, [Status.FINANCIAL], "confirm the financial obligation")
+        require(is_handler(actor, dossier), "confirm_financial_obligation")
+        before = snapshot(dossier)
+        paused = resume(dossier, timezone.now())
+        data = {"note": note, "paused_seconds": paused}
+        return save_and_record(actor, dossier, "dossier.financial_obligation_confirmed", before, data)
