@@ -206,7 +206,10 @@ class DossierGenerator:
         )
         if status in ACTIVE:
             return self._active(v, status, agency, version, (received, due), dossier_id, step_id)
-        return self._closed(v, status, received, due, supplements), None
+        finished = self._closed(v, status, received, due, supplements)
+        if status == "finished":
+            return self._awaiting_return(v, agency, version, finished, dossier_id, step_id)
+        return self.dossier.row(**v), None
 
     def _active(
         self,
@@ -254,12 +257,13 @@ class DossierGenerator:
         )
         return self.dossier.row(**v), step_row
 
-    def _closed(self, v: dict[str, str], status: str, received: float, due: float, supplements: int) -> str:
+    def _closed(self, v: dict[str, str], status: str, received: float, due: float, supplements: int) -> float:
+        """Fill the closing fields; returns when processing finished (or ended)."""
         rng = self.rng
         if status in ("refused", "withdrawn", "stopped"):
             ended = min(self.now, received + rng.random() * (due - received))
             v.update(ended_at=_ts(ended), updated_at=_ts(ended))
-            return self.dossier.row(**v)
+            return ended
         finished = min(self.now - 60, received + rng.uniform(0.3, 1.25) * (due - received))
         if supplements > 1 or finished > due:
             timeliness = "late"
@@ -271,7 +275,42 @@ class DossierGenerator:
         if status == "returned":
             returned = min(self.now, finished + rng.random() * 3 * DAY)
             v.update(returned_at=_ts(returned), updated_at=_ts(returned))
-        return self.dossier.row(**v)
+        return finished
+
+    def _awaiting_return(
+        self,
+        v: dict[str, str],
+        agency: AgencyPlan,
+        version: VersionPlan,
+        finished: float,
+        dossier_id: int,
+        step_id: int,
+    ) -> tuple[str, str | None]:
+        """Finished, result not yet handed over: the dossier waits on the uncounted return step."""
+        after = version.counted[-1].position
+        following = [s for s in version.steps if s.position > after and not s.counted]
+        if not following:
+            return self.dossier.row(**v), None
+        step = following[0]
+        unit = self.ref.unit_for(agency, step)
+        v.update(
+            current_step_id=str(step_id),
+            current_unit_id=str(unit),
+            current_role=step.role,
+            current_assignee_id=r"\N",
+            step_due_at=_ts(finished),
+        )
+        step_row = self.step.row(
+            id=str(step_id),
+            dossier_id=str(dossier_id),
+            process_step_id=str(step.process_step_id),
+            position=str(step.position),
+            unit_id=str(unit),
+            role=step.role,
+            started_at=_ts(finished),
+            due_at=_ts(finished),
+        )
+        return self.dossier.row(**v), step_row
 
 
 def _secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:

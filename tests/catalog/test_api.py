@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from egov.catalog import services
 from egov.catalog.models import Agency, Procedure
 from tests.catalog import factories as f
 
@@ -97,9 +98,10 @@ def test_detail_shows_the_version_in_force(client: APIClient, tree: dict[str, Ag
     assert old["version"] == 1 and old["effective_to"] == "2024-07-01"
 
 
-def test_versions_are_listed_newest_first(client: APIClient) -> None:
+def test_published_versions_are_listed_newest_first(client: APIClient) -> None:
     proc = f.procedure(effective_from="2020-01-01", effective_to="2024-07-01")
     f.add_version(proc, effective_from="2024-07-01")
+    services.create_version(proc, actor=None, data=f.version_data(effective_from="2030-01-01"))
     body = client.get("/api/v1/procedures/1.001193/versions").json()
     assert [v["number"] for v in body] == [2, 1]
     assert body[0]["channels"][0]["time_limit"] == "10.00"

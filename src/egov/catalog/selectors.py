@@ -76,10 +76,12 @@ def version_for_display(procedure: Procedure, on: date) -> ProcedureVersion:
     )
 
 
-def list_versions(procedure: Procedure) -> QuerySet[ProcedureVersion]:
-    return (
-        ProcedureVersion.objects.filter(procedure=procedure).prefetch_related("channels").order_by("-number")
-    )
+def list_versions(procedure: Procedure, *, published_only: bool = True) -> QuerySet[ProcedureVersion]:
+    """Versions newest first; drafts are work in progress and stay out of public lists."""
+    versions = ProcedureVersion.objects.filter(procedure=procedure)
+    if published_only:
+        versions = versions.filter(status=ProcedureVersion.Status.PUBLISHED)
+    return versions.prefetch_related("channels").order_by("-number")
 
 
 def get_agency(code: str) -> Agency:

@@ -41,6 +41,8 @@ def _choose() -> str:
     problem = _postgres_reachable(url)
     if problem is None:
         os.environ["EGOV_DATABASE_URL"] = url
+        # One test database per run, so two runs on one machine (a developer and CI) never collide.
+        os.environ.setdefault("EGOV_TEST_DATABASE_NAME", f"test_egov_{os.getpid()}")
         return "postgresql"
     if os.environ.get("CI", "").lower() == "true":
         raise pytest.UsageError(f"CI=true needs PostgreSQL at {url}, which is unreachable: {problem}")
