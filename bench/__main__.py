@@ -165,8 +165,9 @@ def measure_and_report(args: argparse.Namespace, seed: dict[str, Any]) -> int:
     from egov.dossiers.models import ACTIVE_STATUSES, Dossier
 
     reference = load_reference()
+    load_before = report.load_average()
     result: dict[str, Any] = {
-        "machine": report.machine(),
+        "machine": {**report.machine(), "commit_ms": report.commit_latency_ms()},
         "seed": {
             "dossiers": seed["dossiers"],
             "agencies": seed["agencies"],
@@ -203,6 +204,11 @@ def measure_and_report(args: argparse.Namespace, seed: dict[str, Any]) -> int:
         result["lifecycles"] = lifecycles(reference, args, seed)
     else:
         result["notes"].append("egov.dossiers.services is not complete yet: lifecycles not measured")
+    result["load_average"] = {"before": load_before, "after": report.load_average()}
+    if load_before and load_before[0] > 0.5 * (os.cpu_count() or 1):
+        result["notes"].append(
+            f"the machine was busy when the run started (load {load_before[0]}): figures are pessimistic"
+        )
     result["verdict"] = report.verdict(result)
     path = report.write_json(result)
     print(report.table(result))

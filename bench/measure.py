@@ -116,7 +116,7 @@ def measure_worklists(reference: Reference, *, samples: int = 200, progress: boo
                     cursor = page.next_cursor
                 else:
                     break
-            sizes[view] = {"deep_page": depth}
+            sizes[view] = {"deep_page_number": depth + 1 if depth else None}
             for kind, cur in (("first", None), ("deep", cursor if depth else None)):
                 if kind == "deep" and cur is None:
                     continue

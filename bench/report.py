@@ -49,6 +49,36 @@ def machine() -> dict[str, Any]:
     }
 
 
+def commit_latency_ms(rounds: int = 200) -> dict[str, float]:
+    """Mean time of a one-row INSERT + COMMIT, durable (fsync) and with synchronous_commit off.
+
+    Every service call is one transaction, so this is the floor under a lifecycle's cost on this disk.
+    """
+    import time
+
+    out: dict[str, float] = {}
+    with connection.cursor() as cur:
+        cur.execute("CREATE TABLE IF NOT EXISTS bench_commit_probe (n integer)")
+        raw = cur.cursor.connection
+        for label, setting in (("durable", "on"), ("synchronous_commit_off", "off")):
+            cur.execute(f"SET synchronous_commit = {setting}")
+            started = time.perf_counter()
+            for n in range(rounds):
+                with raw.transaction():
+                    raw.execute("INSERT INTO bench_commit_probe (n) VALUES (%s)", [n])
+            out[label] = round((time.perf_counter() - started) / rounds * 1000, 3)
+        cur.execute("RESET synchronous_commit")
+        cur.execute("DROP TABLE bench_commit_probe")
+    return out
+
+
+def load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
 def data_size() -> dict[str, Any]:
     from egov.dossiers.models import Dossier, DossierStep
 
@@ -93,6 +123,14 @@ def table(result: dict[str, Any]) -> str:
     lines.append(
         f"machine: {m['cpu_count']} × {m['cpu_model']}, {m['memory_gb']} GB, PostgreSQL {m['postgresql']}"
     )
+    if m.get("commit_ms"):
+        lines.append(
+            f"one-row commit: {m['commit_ms']['durable']:.2f} ms durable,"
+            f" {m['commit_ms']['synchronous_commit_off']:.2f} ms with synchronous_commit off"
+        )
+    load = result.get("load_average", {})
+    if load:
+        lines.append(f"load average (1, 5, 15 min) before: {load.get('before')}, after: {load.get('after')}")
     seed = result["seed"]
     lines.append(
         f"data: {seed['dossiers']:,} dossiers over {seed['agencies']} agencies "

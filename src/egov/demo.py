@@ -37,17 +37,29 @@ def create_demo_accounts() -> list[DemoAccount]:
 
     accounts: list[DemoAccount] = []
     admin, created = User.objects.get_or_create(
-        username="admin", defaults={"kind": User.Kind.OFFICER, "full_name": "Quản trị hệ thống",
-                                    "is_staff": True, "is_superuser": True})
+        username="admin",
+        defaults={
+            "kind": User.Kind.OFFICER,
+            "full_name": "Quản trị hệ thống",
+            "is_staff": True,
+            "is_superuser": True,
+        },
+    )
     if created:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
     accounts.append(DemoAccount("admin", "superuser", "quản trị / administration"))
 
     citizen, created = User.objects.get_or_create(
-        username="congdan", defaults={"kind": User.Kind.CITIZEN, "full_name": "Nguyễn Văn An",
-                                      "email": "an.nguyen@example.vn", "phone": "0912345678",
-                                      "id_number": "001090012345"})
+        username="congdan",
+        defaults={
+            "kind": User.Kind.CITIZEN,
+            "full_name": "Nguyễn Văn An",
+            "email": "an.nguyen@example.vn",
+            "phone": "0912345678",
+            "id_number": "001090012345",
+        },
+    )
     if created:
         citizen.set_password(DEMO_PASSWORD)
         citizen.save()
@@ -63,8 +75,11 @@ def create_demo_accounts() -> list[DemoAccount]:
             username = f"{prefix}.{suffix}"
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"kind": User.Kind.OFFICER, "full_name": f"{Role(role).label.split(' / ')[0]} "
-                          f"— {agency.name}"})
+                defaults={
+                    "kind": User.Kind.OFFICER,
+                    "full_name": f"{Role(role).label.split(' / ')[0]} — {agency.name}",
+                },
+            )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
@@ -92,9 +107,18 @@ def create_demo_dossiers() -> int:
                 continue
             for index in range(3):
                 result = services.create_dossier(
-                    citizen, procedure_code=procedure.code, agency_code=agency.code, channel="online",
-                    applicant={"name": citizen.full_name, "type": 1, "id_number": citizen.id_number,
-                               "email": citizen.email, "phone": citizen.phone, "address": "Demo"},
+                    citizen,
+                    procedure_code=procedure.code,
+                    agency_code=agency.code,
+                    channel="online",
+                    applicant={
+                        "name": citizen.full_name,
+                        "type": 1,
+                        "id_number": citizen.id_number,
+                        "email": citizen.email,
+                        "phone": citizen.phone,
+                        "address": "Demo",
+                    },
                     declaration=demo_declaration(version.declaration_schema),
                     subject=f"{procedure.name} — hồ sơ mẫu {index + 1}",
                 )

@@ -82,7 +82,9 @@ DATABASE_URL = env_str(
 )
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    _test_name = env_str("EGOV_TEST_DATABASE_NAME", "", "Name of the database the test suite creates and drops.")
+    _test_name = env_str(
+        "EGOV_TEST_DATABASE_NAME", "", "Name of the database the test suite creates and drops."
+    )
     if _test_name:
         DATABASES["default"]["TEST"] = {"NAME": _test_name}
 else:

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 from bench.copyload import load_dossiers
-from bench.database import BenchDatabaseError, resolve
+from bench.database import read_marker, write_marker
 from bench.reference import Reference, create_reference
 from django.db import connection, transaction
 
@@ -15,7 +15,6 @@ from bench import measure
 from egov.dossiers.models import ACTIVE_STATUSES, CodeCounter, Dossier, DossierStep
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
-# (the two pure tests at the end need no database but share the marks; they are cheap either way)
 
 SIZE = 2000
 CODE = re.compile(r"^000\.00\.\d\d\.Z99-\d{6}-\d{4}$")
@@ -130,20 +129,16 @@ def test_lifecycles_run_to_the_returned_status_through_the_services() -> None:
         assert dossier.steps.count() == steps_per_version[dossier.procedure_version_id]
 
 
-def test_percentiles_are_nearest_rank() -> None:
-    stats = measure.Stats.of([n / 1000 for n in range(1, 101)])
+def test_the_seed_marker_records_what_was_seeded() -> None:
+    with connection.cursor() as cur:
+        assert read_marker(cur) is None
+        write_marker(cur, dossiers=SIZE, agencies=6, seed=7, layout=2, max_dossier_id=99, seconds=1.5)
+        marker = read_marker(cur)
 
-    assert (stats.p50_ms, stats.p95_ms, stats.max_ms, stats.samples) == (50.0, 95.0, 100.0, 100)
-
-
-@pytest.mark.parametrize("url", ["postgres://postgres@10.1.2.3:5432/egov_bench", "sqlite:///bench.db"])
-def test_the_benchmark_refuses_anything_but_local_postgresql(url: str) -> None:
-    with pytest.raises(BenchDatabaseError):
-        resolve(url)
-
-
-def test_quick_mode_uses_its_own_database() -> None:
-    target = resolve("postgres://postgres@127.0.0.1:5432/egov_bench")
-
-    assert target.with_name("egov_bench_quick").name == "egov_bench_quick"
-    assert target.with_name("egov_bench_quick").host == "127.0.0.1"
+    assert marker is not None
+    assert (marker["dossiers"], marker["agencies"], marker["seed"], marker["max_dossier_id"]) == (
+        SIZE,
+        6,
+        7,
+        99,
+    )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from egov.catalog.models import Procedure
-from egov.catalog.selectors import search_procedures
+from egov.catalog.selectors import agency_tree, search_procedures
 from tests.catalog import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +72,16 @@ def test_filters_by_sector_agency_and_level(catalogue: None) -> None:
     assert codes("", agency=commune.code) == ["1.001193", "2.000815"]
     assert codes("", level="district") == ["2.000815"]
     assert codes("khai sinh", level="commune") == ["1.001193"]
+
+
+def test_agency_tree_nests_children_under_their_parents() -> None:
+    province = f.agency("000.00.00.H62", "UBND tỉnh Vĩnh Phúc", "province")
+    district = f.agency("000.00.31.H62", "UBND thành phố Vĩnh Yên", "district", province)
+    f.agency("000.02.31.H62", "UBND phường Đống Đa", "commune", district)
+    f.agency("000.01.31.H62", "UBND phường Liên Bảo", "commune", district)
+    f.agency("000.00.06.H62", "Sở Tư pháp", "department", province)
+    tree = agency_tree()
+    assert [n["code"] for n in tree] == ["000.00.00.H62"]
+    assert [n["code"] for n in tree[0]["children"]] == ["000.00.06.H62", "000.00.31.H62"]
+    assert [n["code"] for n in tree[0]["children"][1]["children"]] == ["000.01.31.H62", "000.02.31.H62"]
+    assert agency_tree(district)[0]["children"][0]["children"] == []

@@ -92,7 +92,7 @@ def test_override_commands_refuse_bad_dates_and_unknown_overrides() -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_installed_egov_command_prints_the_due_date_and_sees_overrides_of_other_processes() -> None:
     env = {**os.environ, "EGOV_DATABASE_URL": database_url()}
     ok = subprocess.run(

@@ -244,7 +244,7 @@ def test_back_off_doubles_with_bounded_jitter_and_a_cap() -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_relays_deliver_each_key_exactly_once(receiver: Receiver) -> None:
     receiver.delay = 0.005
     for i in range(60):

@@ -36,7 +36,7 @@ def test_relay_task_is_queued_on_the_outbox_queue() -> None:
     assert row.queue_name == "outbox" and row.status == "READY"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_worker_once_relays_the_outbox_and_runs_queued_tasks(receiver: Receiver) -> None:
     status_changed("H12-260311-0002")
     queued = relay_outbox_task.enqueue(limit=5)
@@ -57,7 +57,7 @@ def _wait_for(predicate: object, timeout: float) -> bool:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_process_delivers_on_its_own_and_stops_on_sigterm(receiver: Receiver) -> None:
     env = {
         **os.environ,

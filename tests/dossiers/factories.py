@@ -11,7 +11,7 @@ from typing import Any
 from egov.accounts.models import Role, RoleAssignment, User
 from egov.catalog.models import Agency, ChannelTerms, Procedure, ProcedureVersion, ProcessStep, Sector
 from egov.dossiers import services
-from egov.dossiers.models import Dossier
+from egov.dossiers.models import CodeFormat, Dossier
 
 _seq = itertools.count(1)
 
@@ -67,13 +67,19 @@ class World:
     outsider: User
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def create(self, channel: str = "online", actor: User | None = None, **kwargs: Any) -> services.CreateResult:
+    def create(
+        self, channel: str = "online", actor: User | None = None, **kwargs: Any
+    ) -> services.CreateResult:
         if actor is None:
             actor = self.citizen if channel == "online" else self.desk
         kwargs.setdefault("applicant", {"name": "Nguyễn Văn An", "phone": "0912345678"})
         kwargs.setdefault("declaration", dict(GOOD_DECLARATION))
         return services.create_dossier(
-            actor, procedure_code=self.procedure.code, agency_code=self.department.code, channel=channel, **kwargs
+            actor,
+            procedure_code=self.procedure.code,
+            agency_code=self.department.code,
+            channel=channel,
+            **kwargs,
         )
 
     def received(self, **kwargs: Any) -> Dossier:
@@ -95,8 +101,16 @@ class World:
         return by_role.get(dossier.current_role, self.leader)
 
 
+def ensure_code_format() -> None:
+    """The seeded Circular 01/2018 rule; a transactional test elsewhere may have flushed it."""
+    CodeFormat.objects.get_or_create(
+        valid_from=date(2018, 7, 1), defaults={"template": "{unit}-{yymmdd}-{seq:04d}"}
+    )
+
+
 def build_world(time_limit: str = "5", time_unit: str = "days") -> World:
-    n = next(_seq)
+    ensure_code_format()
+    n = next(_seq) % 100  # agency codes have room for two digits; each test starts from an empty database
     province = Agency.objects.create(code=f"000.00.00.H{n:02d}", name=f"UBND tỉnh {n}", level="province")
     department = Agency.objects.create(
         code=f"000.00.13.H{n:02d}", name=f"Sở Tư pháp {n}", level="department", parent=province

@@ -66,7 +66,9 @@ def test_idempotency_key_replays_the_same_dossier_and_rejects_another_body(world
     again = post(client, "/api/v1/dossiers", create_body(world), **{"Idempotency-Key": "abc-1"})
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["code"] == first.json()["code"] and again.json()["pin"] is None
-    other = post(client, "/api/v1/dossiers", create_body(world, subject="khác"), **{"Idempotency-Key": "abc-1"})
+    other = post(
+        client, "/api/v1/dossiers", create_body(world, subject="khác"), **{"Idempotency-Key": "abc-1"}
+    )
     assert_error(other, 409, "idempotency_conflict")
     assert Dossier.objects.count() == 1
 
@@ -88,19 +90,30 @@ def test_malformed_json_is_a_400_with_a_bilingual_message_and_creates_nothing(wo
         ({"procedure_code": 12345678901234567890123456789012345}, "procedure_code"),
     ],
 )
-def test_wrong_types_name_the_field_and_create_nothing(world: World, overrides: dict[str, Any], field: str) -> None:
-    error = assert_error(post(as_user(world.citizen), "/api/v1/dossiers", create_body(world, **overrides)), 400,
-                         "validation_failed")
+def test_wrong_types_name_the_field_and_create_nothing(
+    world: World, overrides: dict[str, Any], field: str
+) -> None:
+    error = assert_error(
+        post(as_user(world.citizen), "/api/v1/dossiers", create_body(world, **overrides)),
+        400,
+        "validation_failed",
+    )
     assert field in error["detail"]
     assert Dossier.objects.count() == 0
 
 
 def test_unknown_procedure_or_agency_is_404_with_its_own_code(world: World) -> None:
     client = as_user(world.citizen)
-    assert_error(post(client, "/api/v1/dossiers", create_body(world, procedure_code="9.999999")), 404,
-                 "procedure_not_found")
-    assert_error(post(client, "/api/v1/dossiers", create_body(world, agency_code="000.00.99.H99")), 404,
-                 "agency_not_found")
+    assert_error(
+        post(client, "/api/v1/dossiers", create_body(world, procedure_code="9.999999")),
+        404,
+        "procedure_not_found",
+    )
+    assert_error(
+        post(client, "/api/v1/dossiers", create_body(world, agency_code="000.00.99.H99")),
+        404,
+        "agency_not_found",
+    )
     assert Dossier.objects.count() == 0
 
 
@@ -185,7 +198,9 @@ def test_worklist_pages_with_keyset_cursor_without_duplicates(world: World) -> N
 
 def test_worklist_search_treats_sql_metacharacters_as_text(world: World) -> None:
     world.at_step(2)
-    response = as_user(world.specialist).get("/api/v1/worklists/unit", {"search": "'; DROP TABLE dossiers_dossier; --"})
+    response = as_user(world.specialist).get(
+        "/api/v1/worklists/unit", {"search": "'; DROP TABLE dossiers_dossier; --"}
+    )
     assert response.status_code == 200 and response.json()["items"] == []
     assert Dossier.objects.count() == 1
 

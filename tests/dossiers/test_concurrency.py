@@ -17,7 +17,7 @@ from tests.dossiers.factories import build_world
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 THREADS = 8
@@ -50,7 +50,9 @@ def run_in_threads(work: Callable[[int], Any]) -> list[BaseException]:
     return errors
 
 
-def test_concurrent_creates_get_unique_gap_free_codes_even_with_rollbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_concurrent_creates_get_unique_gap_free_codes_even_with_rollbacks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(timezone, "now", lambda: local("2026-03-02 10:00"))
     world = build_world()
     committed = [0] * THREADS

@@ -48,7 +48,9 @@ def test_an_online_dossier_is_submitted_with_a_circular_01_code_and_a_pin(world:
         settings.SECRET_KEY.encode(), (dossier.code + result.pin).encode(), hashlib.sha256
     ).hexdigest()
     assert dossier.pin_digest == expected and result.pin not in dossier.pin_digest
-    message = OutboxMessage.objects.get(topic="dossier.status_changed", key__startswith=f"dossier:{dossier.code}:")
+    message = OutboxMessage.objects.get(
+        topic="dossier.status_changed", key__startswith=f"dossier:{dossier.code}:"
+    )
     assert message.payload["national_status"] == 1 and message.payload["status"] == "submitted"
     assert Event.objects.filter(aggregate_id=dossier.code, kind="dossier.created").count() == 1
 
@@ -122,7 +124,9 @@ def test_the_version_in_force_today_is_the_one_kept(world: World, clock: Clock) 
     world.version.effective_to = date(2026, 3, 1)
     world.version.save()
     refused("procedure_version_not_found", world)
-    newer = ProcedureVersion.objects.create(procedure=world.procedure, number=2, effective_from=date(2026, 3, 1))
+    newer = ProcedureVersion.objects.create(
+        procedure=world.procedure, number=2, effective_from=date(2026, 3, 1)
+    )
     ChannelTerms.objects.create(version=newer, channel="online", time_limit=3)
     assert world.create().dossier.procedure_version == newer
 
@@ -177,3 +181,8 @@ def test_a_submitted_dossier_waits_on_the_agency_desk(world: World, clock: Clock
     assert dossier.current_unit == world.department and dossier.current_role == "desk"
     assert dossier.current_step is None and dossier.step_due_at is not None
     assert dossier.due_at is None and dossier.received_at is None
+
+
+def test_an_overlong_idempotency_key_or_subject_is_refused(world: World, clock: Clock) -> None:
+    refused("validation_failed", world, idempotency_key="k" * 81)
+    refused("validation_failed", world, subject="s" * 501)

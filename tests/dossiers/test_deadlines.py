@@ -69,7 +69,9 @@ def test_supplement_stops_the_clock_and_pushes_due_dates_by_the_paused_working_t
     clock.set("2026-03-02 10:00")
     dossier = services.forward_dossier(world.desk, dossier, assignee=world.specialist)
     clock.set("2026-03-03 08:00")
-    dossier = services.request_supplement(world.specialist, dossier, content="Bổ sung bản sao giấy chứng sinh")
+    dossier = services.request_supplement(
+        world.specialist, dossier, content="Bổ sung bản sao giấy chứng sinh"
+    )
     assert dossier.status == Status.SUPPLEMENT and dossier.national_status == 5
     assert dossier.supplement_count == 1 and dossier.paused_at == local("2026-03-03 08:00")
     clock.set("2026-03-05 08:00")
@@ -143,7 +145,9 @@ def test_two_supplement_requests_make_the_dossier_late_whatever_the_dates(world:
     assert dossier.timeliness == Timeliness.LATE
 
 
-def test_stopping_during_a_pause_settles_the_pause_before_judging_timeliness(world: World, clock: Clock) -> None:
+def test_stopping_during_a_pause_settles_the_pause_before_judging_timeliness(
+    world: World, clock: Clock
+) -> None:
     dossier = receive_at(world, clock, "2026-03-02 09:00")
     clock.set("2026-03-06 09:00")
     dossier = services.request_supplement(world.desk, dossier, content="Bổ sung")
@@ -153,7 +157,9 @@ def test_stopping_during_a_pause_settles_the_pause_before_judging_timeliness(wor
     assert dossier.timeliness == Timeliness.EARLY
 
 
-def test_an_apology_sets_a_new_appointment_but_keeps_the_due_date_for_the_kpi(world: World, clock: Clock) -> None:
+def test_an_apology_sets_a_new_appointment_but_keeps_the_due_date_for_the_kpi(
+    world: World, clock: Clock
+) -> None:
     dossier = receive_at(world, clock, "2026-03-02 09:00")
     clock.set("2026-03-09 10:00")
     messages = OutboxMessage.objects.count()
@@ -182,7 +188,9 @@ def test_an_apology_is_refused_while_the_dossier_is_far_from_due(world: World, c
 def test_an_apology_within_the_last_working_day_is_allowed(world: World, clock: Clock) -> None:
     dossier = receive_at(world, clock, "2026-03-02 09:00")
     clock.set("2026-03-06 10:00")
-    dossier = services.apologise(world.desk, dossier, reason="Sắp quá hạn", new_due_at=local("2026-03-10 17:00"))
+    dossier = services.apologise(
+        world.desk, dossier, reason="Sắp quá hạn", new_due_at=local("2026-03-10 17:00")
+    )
     assert dossier.apology_count == 1
 
 

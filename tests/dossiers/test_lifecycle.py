@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from egov.accounts.models import Role
+from egov.catalog.models import ProcessStep
 from egov.core.models import Event, OutboxMessage
 from egov.dossiers import services
-from egov.dossiers.errors import TransitionNotAllowed
+from egov.dossiers.errors import ProcessNotDefined, TransitionNotAllowed
 from egov.dossiers.models import Dossier, DossierStep, Status, Timeliness
+from egov.dossiers.services._base import LIFECYCLE_FIELDS
 from tests.dossiers.conftest import Clock, local
 from tests.dossiers.factories import World
 
@@ -20,7 +22,9 @@ def events_of(dossier: Dossier) -> list[Event]:
 
 
 def status_messages(dossier: Dossier) -> list[OutboxMessage]:
-    rows = OutboxMessage.objects.filter(topic="dossier.status_changed", key__startswith=f"dossier:{dossier.code}:")
+    rows = OutboxMessage.objects.filter(
+        topic="dossier.status_changed", key__startswith=f"dossier:{dossier.code}:"
+    )
     return list(rows.order_by("id"))
 
 
@@ -140,11 +144,17 @@ def test_finish_before_the_last_step_is_refused(world: World, clock: Clock) -> N
     assert dossier.status == Status.PROCESSING
 
 
-def test_refuse_stop_and_withdraw_end_the_dossier_and_leave_every_worklist(world: World, clock: Clock) -> None:
+def test_refuse_stop_and_withdraw_end_the_dossier_and_leave_every_worklist(
+    world: World, clock: Clock
+) -> None:
     refused = services.refuse_dossier(world.desk, world.received(), reason="Không thuộc thẩm quyền")
     stopped = services.stop_processing(world.specialist, world.at_step(2), reason="Quá hạn bổ sung")
     withdrawn = services.withdraw_dossier(world.citizen, world.at_step(2), reason="Không còn nhu cầu")
-    for dossier, status, code in ((refused, "refused", 3), (stopped, "stopped", 8), (withdrawn, "withdrawn", 7)):
+    for dossier, status, code in (
+        (refused, "refused", 3),
+        (stopped, "stopped", 8),
+        (withdrawn, "withdrawn", 7),
+    ):
         assert dossier.status == status and dossier.national_status == code
         assert dossier.ended_at == clock.now
         assert dossier.current_unit is None and dossier.step_due_at is None
@@ -156,7 +166,9 @@ def test_refuse_stop_and_withdraw_end_the_dossier_and_leave_every_worklist(world
 
 def test_financial_obligation_pauses_as_status_6_and_confirmation_resumes(world: World, clock: Clock) -> None:
     dossier = world.at_step(2)
-    dossier = services.request_financial_obligation(world.specialist, dossier, content="Lệ phí", amount=50_000)
+    dossier = services.request_financial_obligation(
+        world.specialist, dossier, content="Lệ phí", amount=50_000
+    )
     assert dossier.national_status == 6
     assert events_of(dossier)[-1].data == {"content": "Lệ phí", "amount": 50_000}
     dossier = services.confirm_financial_obligation(world.specialist, dossier, note="Đã nộp")
@@ -169,3 +181,34 @@ def test_assign_puts_the_step_on_the_assignees_own_list(world: World, clock: Clo
     dossier = services.assign_step(world.specialist, dossier, assignee=world.specialist2)
     assert dossier.current_assignee == world.specialist2
     assert dossier.current_step is not None and dossier.current_step.assignee == world.specialist2
+
+
+def test_services_save_every_field_that_can_change_after_creation() -> None:
+    creation_only = {
+        "id", "code", "pin_digest", "procedure_version", "agency", "channel", "applicant", "applicant_type",
+        "applicant_name", "applicant_id_number", "email", "phone", "address", "subject", "declaration",
+        "submitted_at", "created_by", "idempotency_key", "request_digest",
+    }  # fmt: skip
+    names = {f.name for f in Dossier._meta.concrete_fields}
+    assert names - creation_only == set(LIFECYCLE_FIELDS)
+
+
+def test_a_procedure_without_an_internal_process_cannot_be_received(world: World, clock: Clock) -> None:
+    dossier = world.create().dossier
+    ProcessStep.objects.filter(version=world.version).delete()
+    events = Event.objects.count()
+    with pytest.raises(ProcessNotDefined):
+        services.receive_dossier(world.desk, dossier)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUBMITTED and Event.objects.count() == events
+    assert not DossierStep.objects.filter(dossier=dossier).exists()
+
+
+def test_a_step_decided_one_level_up_needs_a_parent_agency(world: World, clock: Clock) -> None:
+    dossier = world.at_step(3)
+    world.department.parent = None
+    world.department.save()
+    with pytest.raises(ProcessNotDefined):
+        services.forward_dossier(world.head, dossier)
+    dossier.refresh_from_db()
+    assert dossier.current_step is not None and dossier.current_step.position == 3

@@ -177,11 +177,19 @@ def test_an_unassigned_step_may_be_moved_by_anyone_holding_its_role_in_its_unit(
 
 def test_only_the_applicant_withdraws(world: World, clock: Clock) -> None:
     dossier = world.at_step(2)
-    refused_with("permission_denied", lambda: services.withdraw_dossier(world.other_citizen, dossier, reason="r"), dossier)
-    refused_with("permission_denied", lambda: services.withdraw_dossier(world.desk, dossier, reason="r"), dossier)
+    refused_with(
+        "permission_denied",
+        lambda: services.withdraw_dossier(world.other_citizen, dossier, reason="r"),
+        dossier,
+    )
+    refused_with(
+        "permission_denied", lambda: services.withdraw_dossier(world.desk, dossier, reason="r"), dossier
+    )
 
 
-def test_the_applicant_of_a_counter_dossier_cannot_mark_a_supplement_received(world: World, clock: Clock) -> None:
+def test_the_applicant_of_a_counter_dossier_cannot_mark_a_supplement_received(
+    world: World, clock: Clock
+) -> None:
     dossier = services.receive_dossier(world.desk, world.create(channel="counter").dossier)
     dossier = services.request_supplement(world.desk, dossier, content="c")
     refused_with("permission_denied", lambda: services.receive_supplement(world.citizen, dossier), dossier)
@@ -217,7 +225,9 @@ def test_a_failure_after_the_first_write_rolls_everything_back(
 
 def test_blank_reasons_are_refused(world: World, clock: Clock) -> None:
     dossier = world.at_step(2)
-    refused_with("text_required", lambda: services.stop_processing(world.specialist, dossier, reason="  "), dossier)
+    refused_with(
+        "text_required", lambda: services.stop_processing(world.specialist, dossier, reason="  "), dossier
+    )
     refused_with(
         "amount_invalid",
         lambda: services.request_financial_obligation(world.specialist, dossier, content="c", amount=0),

@@ -17,8 +17,20 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name", "email", "id_number", "phone"]
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        ("egov", {"fields": ("kind", "full_name", "phone", "id_number", "identity_provider",
-                             "identity_subject", "identity_verified")}),
+        (
+            "egov",
+            {
+                "fields": (
+                    "kind",
+                    "full_name",
+                    "phone",
+                    "id_number",
+                    "identity_provider",
+                    "identity_subject",
+                    "identity_verified",
+                )
+            },
+        ),
     )
     inlines = [RoleAssignmentInline]
 

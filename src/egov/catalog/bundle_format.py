@@ -23,6 +23,7 @@ from egov.catalog.models import (
 
 FORMAT = "egov-catalog"
 FORMAT_VERSION = 1
+
 _TEXT = {"type": "string"}
 _DATE = {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 _CODE = {"type": "string", "minLength": 1, "pattern": r"^[0-9A-Za-z.\-_]+$"}

@@ -85,6 +85,7 @@ class Procedure(models.Model):
         ordering = ["code"]
         verbose_name = "thủ tục hành chính"
         verbose_name_plural = "thủ tục hành chính"
+        indexes = [models.Index(fields=["-popularity", "code"], name="procedure_popularity_idx")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

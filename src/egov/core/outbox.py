@@ -103,10 +103,12 @@ def backoff_seconds(attempts: int, *, rng: random.Random | None = None) -> float
 
 
 def _claim(limit: int, now: dt.datetime) -> list[OutboxMessage]:
+    due = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+    if not due.exists():
+        # An idle node polls every second: answer from the index without opening a write transaction.
+        return []
     with transaction.atomic():
-        due = OutboxMessage.objects.filter(
-            status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
-        ).order_by("next_attempt_at", "id")
+        due = due.order_by("next_attempt_at", "id")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         rows = list(due[:limit])

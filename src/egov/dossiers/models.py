@@ -50,17 +50,26 @@ class ApplicantType(models.IntegerChoices):
 
 
 class Dossier(models.Model):
-    code = models.CharField(max_length=60, unique=True)
+    code = models.CharField(max_length=60)  # unique via Meta: no extra LIKE index to maintain
     pin_digest = models.CharField(max_length=64, help_text="HMAC of the PIN printed on the receipt.")
     procedure_version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="dossiers")
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="dossiers", help_text="Receiving agency."
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        help_text="Receiving agency.",
+        db_index=False,  # dossier_agency_due_idx leads with it
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
 
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="dossiers"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,  # dossier_applicant_idx leads with it
     )
     applicant_type = models.PositiveSmallIntegerField(
         choices=ApplicantType.choices, default=ApplicantType.CITIZEN
@@ -92,20 +101,33 @@ class Dossier(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True, help_text="Refused, stopped or withdrawn.")
     timeliness = models.CharField(max_length=8, choices=Timeliness.choices, blank=True, default="")
 
+    # Every lifecycle step rewrites the current_* columns, and each index on them costs a write per
+    # step: they carry no single-column index beyond the composite worklist indexes. A step row is
+    # only ever deleted together with its dossier, so current_step needs no reverse lookup.
     current_step = models.ForeignKey(
-        "DossierStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "DossierStep", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False
     )
     current_unit = models.ForeignKey(
-        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     current_role = models.CharField(max_length=20, blank=True, default="")
     current_assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # dossier_my_steps_idx leads with it
     )
     step_due_at = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # the idempotency unique constraint leads with it
     )
     idempotency_key = models.CharField(max_length=80, null=True, blank=True)
     request_digest = models.CharField(max_length=64, blank=True, default="")
@@ -115,6 +137,7 @@ class Dossier(models.Model):
         verbose_name = "hồ sơ"
         verbose_name_plural = "hồ sơ"
         constraints = [
+            models.UniqueConstraint(fields=["code"], name="dossier_code_unique"),
             models.UniqueConstraint(
                 fields=["created_by", "idempotency_key"], name="dossier_idempotency_unique"
             ),

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from egov.accounts.models import RoleAssignment, User
+from egov.catalog.models import ProcedureVersion
 from egov.core.models import Event
 from egov.dossiers.codes import pin_digest, pin_matches
 from egov.dossiers.errors import DossierNotFound, InvalidCursor, LookupFailed, UnknownWorklist
@@ -30,6 +31,8 @@ from egov.dossiers.models import PAUSED_STATUSES, Dossier, DossierStep
 
 VIEWS = ("mine", "unit", "overdue", "due_soon")
 MAX_LIMIT = 200
+# Beyond this many (unit, role) pairs one OR query (with a bounded sort) beats one query per pair.
+MAX_MERGED_PAIRS = 8
 _DUMMY_DIGEST = pin_digest("-", "-")
 
 
@@ -89,10 +92,10 @@ def _view_filter(qs: QuerySet[Dossier], view: str, now: datetime, due_within_hou
 
 
 def _search_filter(
-    qs: QuerySet[Dossier], procedure_code: str | None, search: str | None
+    qs: QuerySet[Dossier], versions: list[int] | None, search: str | None
 ) -> QuerySet[Dossier]:
-    if procedure_code:
-        qs = qs.filter(procedure_version__procedure__code=procedure_code)
+    if versions is not None:
+        qs = qs.filter(procedure_version_id__in=versions)
     text = (search or "").strip()
     if text:
         qs = qs.filter(Q(code=text) | Q(phone=text) | Q(applicant_name__istartswith=text))
@@ -117,20 +120,28 @@ def worklist(
     pairs = _pairs(user)
     if not pairs:
         return WorklistPage(items=[], next_cursor=None)
+    versions = None
+    if procedure_code:
+        # Resolved first so each page query stays a single-table index scan.
+        versions = list(
+            ProcedureVersion.objects.filter(procedure__code=procedure_code).values_list("id", flat=True)
+        )
+        if not versions:
+            return WorklistPage(items=[], next_cursor=None)
     now = timezone.now()
 
     def ordered(qs: QuerySet[Dossier]) -> list[tuple[datetime, int]]:
-        qs = _search_filter(
-            _view_filter(_after(qs, position), view, now, due_within_hours), procedure_code, search
-        )
+        qs = _search_filter(_view_filter(_after(qs, position), view, now, due_within_hours), versions, search)
         rows = qs.order_by("step_due_at", "id").values_list("step_due_at", "id")[: limit + 1]
         return [(due, pk) for due, pk in rows if due is not None]
 
+    in_pairs = Q()
+    for agency_id, role in pairs:
+        in_pairs |= Q(current_unit_id=agency_id, current_role=role)
     if view == "mine":
-        in_pairs = Q()
-        for agency_id, role in pairs:
-            in_pairs |= Q(current_unit_id=agency_id, current_role=role)
         keys = ordered(Dossier.objects.filter(in_pairs, current_assignee=user))
+    elif len(pairs) > MAX_MERGED_PAIRS:
+        keys = ordered(Dossier.objects.filter(in_pairs))
     else:
         runs = [ordered(Dossier.objects.filter(current_unit_id=a, current_role=r)) for a, r in pairs]
         keys = list(heapq.merge(*runs))[: limit + 1]
@@ -154,11 +165,17 @@ def _can_read(user: Any, dossier: Dossier) -> bool:
         return False
     if dossier.agency_id in agencies or dossier.current_unit_id in agencies:
         return True
+    if dossier.agency.parent_id in agencies:
+        return True
     return DossierStep.objects.filter(dossier=dossier, unit_id__in=agencies).exists()
 
 
 def dossier_for(user: Any, code: str) -> Dossier:
-    """The dossier if `user` may see it; otherwise the same not-found as for a code that does not exist."""
+    """The dossier if `user` may see it; otherwise the same not-found as for a code that does not exist.
+
+    Readers: the applicant; officers of the receiving agency, of its parent (which decides the
+    steps taken one level up) and of any unit the dossier is or was at.
+    """
     dossier = (
         Dossier.objects.select_related(
             "procedure_version__procedure", "agency", "current_step__process_step", "current_step__unit"

@@ -23,6 +23,29 @@ from egov.dossiers.models import NATIONAL_STATUS_CODE, Dossier, DossierStep, Sta
 AGGREGATE = "dossier"
 STATUS_TOPIC = "dossier.status_changed"
 MAX_TEXT = 4000
+# What services change after creation; the applicant's data and the declaration never move.
+LIFECYCLE_FIELDS = [
+    "status",
+    "received_at",
+    "clock_started_at",
+    "due_at",
+    "apology_due_at",
+    "paused_at",
+    "paused_seconds",
+    "supplement_count",
+    "apology_count",
+    "status_before_pause",
+    "finished_at",
+    "returned_at",
+    "ended_at",
+    "timeliness",
+    "current_step",
+    "current_unit",
+    "current_role",
+    "current_assignee",
+    "step_due_at",
+    "updated_at",
+]
 
 
 def calendar() -> WorkingCalendar:
@@ -84,7 +107,10 @@ def save_and_record(
     actor: Any, dossier: Dossier, kind: str, before: dict[str, Any], data: dict[str, Any] | None = None
 ) -> Dossier:
     """Save the dossier, write its one event and, if the national status moved, the outbox row."""
-    dossier.save()
+    if dossier.pk is None:
+        dossier.save()
+    else:
+        dossier.save(update_fields=LIFECYCLE_FIELDS)
     after = snapshot(dossier)
     outgoing: list[Outgoing] = []
     if before.get("national_status") != after["national_status"]:

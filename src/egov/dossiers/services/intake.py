@@ -21,6 +21,7 @@ from egov.accounts.models import Role, User
 from egov.catalog.errors import AgencyNotFound, ProcedureNotFound, VersionNotInForce
 from egov.catalog.models import Agency, Channel, ChannelTerms, Procedure, ProcedureVersion
 from egov.catalog.selectors import version_in_force
+from egov.core.errors import ValidationFailed
 from egov.dossiers.codes import issue_code, new_pin, pin_digest
 from egov.dossiers.errors import (
     AgencyNotCompetent,
@@ -69,6 +70,8 @@ def create_dossier(
 ) -> CreateResult:
     """Register a dossier (status 1) with its code and PIN; a repeated idempotent request returns it."""
     declaration = {} if declaration is None else declaration
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 80:
+        raise ValidationFailed(detail={"idempotency_key": "1 to 80 characters"})
     digest = _request_digest(procedure_code, agency_code, channel, applicant, declaration, subject)
     replay = _replay(actor, idempotency_key, digest)
     if replay is not None:
@@ -116,7 +119,7 @@ def _create(
     person = _clean_applicant(actor, channel, applicant)
     _validate_declaration(version, declaration)
     if len(subject) > 500:
-        raise ApplicantInvalid(detail={"subject": "max_length 500"})
+        raise ValidationFailed(detail={"subject": "max_length 500"})
     code = issue_code(agency, timezone.localdate(now))
     pin = new_pin()
     cal = calendar()

@@ -7,8 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from egov.accounts.models import RoleAssignment
-from egov.catalog.models import Agency, ProcessStep
+from egov.accounts.models import RoleAssignment, User
+from egov.catalog.models import Agency, Channel, ProcessStep
 from egov.dossiers.errors import AmountInvalid, AssigneeNotEligible, TransitionNotAllowed
 from egov.dossiers.models import Dossier, DossierStep, Status, SupplementRequest
 from egov.dossiers.permissions import (
@@ -45,7 +45,7 @@ def _eligible(user: Any, unit: Agency, role: str) -> bool:
 
 
 def _check_assignee(assignee: Any, unit: Agency, role: str) -> None:
-    if assignee is None or not _eligible(assignee, unit, role):
+    if not isinstance(assignee, User) or not _eligible(assignee, unit, role):
         raise AssigneeNotEligible(
             detail={"assignee": getattr(assignee, "username", None), "unit": unit.code, "role": role}
         )
@@ -161,7 +161,7 @@ def receive_supplement(actor: Any, dossier: Dossier, *, note: str = "") -> Dossi
     with transaction.atomic():
         dossier = lock(dossier)
         ensure_status(dossier, [Status.SUPPLEMENT], "receive the supplement")
-        by_applicant = dossier.channel == "online" and is_applicant(actor, dossier)
+        by_applicant = dossier.channel == Channel.ONLINE and is_applicant(actor, dossier)
         require(by_applicant or is_handler(actor, dossier), "receive_supplement")
         before = snapshot(dossier)
         now = timezone.now()
