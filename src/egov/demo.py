@@ -175,7 +175,7 @@ def prepare() -> list[DemoAccount]:
 
 
 def print_accounts(accounts: list[DemoAccount], port: int) -> None:
-    print("\negov demo — http://127.0.0.1:%d/  (API: /api/v1/, reference: /api/docs/)" % port)
+    print(f"\negov demo — http://127.0.0.1:{port}/  (API: /api/v1/, reference: /api/docs/)")
     print(f"Mật khẩu mọi tài khoản / password of every account: {DEMO_PASSWORD}\n")
     width = max(len(a.username) for a in accounts)
     for account in accounts:

@@ -22,6 +22,7 @@ from egov.core.models import OutboxMessage
 from egov.core.outbox import PermanentFailure, TemporaryFailure, register_handler
 
 DOSSIER_STATUS_CHANGED = "dossier.status_changed"
+CATALOG_VERSION_PUBLISHED = "catalog.version_published"
 TIMEOUT_SECONDS = 5.0
 USER_AGENT = "egov-webhooks/1"
 
@@ -78,4 +79,10 @@ def deliver_webhook(message: OutboxMessage, urls: list[str] | None = None) -> No
 
 @register_handler(DOSSIER_STATUS_CHANGED)
 def deliver_dossier_status_changed(message: OutboxMessage) -> None:
+    deliver_webhook(message)
+
+
+@register_handler(CATALOG_VERSION_PUBLISHED)
+def deliver_catalog_version_published(message: OutboxMessage) -> None:
+    """Portals and the national catalogue mirror learn of a newly published procedure version."""
     deliver_webhook(message)
