@@ -88,6 +88,11 @@ def ensure_database(target: Target, *, drop_first: bool = False) -> bool:
         return True
 
 
+def drop_database(target: Target) -> None:
+    with target.connect(dbname="postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(target.name)))
+
+
 def read_marker(cursor: Any) -> dict[str, Any] | None:
     """What the last completed seed wrote, or None when the database was never (fully) seeded."""
     cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [MARKER_TABLE])

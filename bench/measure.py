@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import statistics
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -107,17 +108,9 @@ def measure_worklists(reference: Reference, *, samples: int = 200, progress: boo
         user = users[officer.user_id]
         sizes: dict[str, Any] = {}
         for view in VIEWS:
-            page = worklist(user, view)  # warm the connection and the plan cache
-            cursor, depth = page.next_cursor, 0
-            while cursor and depth < DEEP_PAGES:
-                page = worklist(user, view, cursor=cursor)
-                depth += 1
-                if depth < DEEP_PAGES and page.next_cursor:
-                    cursor = page.next_cursor
-                else:
-                    break
-            sizes[view] = {"deep_page_number": depth + 1 if depth else None}
-            for kind, cur in (("first", None), ("deep", cursor if depth else None)):
+            cursor, depth = _deep_cursor(worklist, user, view)
+            sizes[view] = {"deep_page_number": depth + 1 if cursor else None}
+            for kind, cur in (("first", None), ("deep", cursor)):
                 if kind == "deep" and cur is None:
                     continue
                 for _ in range(samples):
@@ -131,13 +124,9 @@ def measure_worklists(reference: Reference, *, samples: int = 200, progress: boo
                         slowest = (elapsed, officer.label, view, cur)
         described.append({**officer.__dict__, "pages": sizes})
         if progress:
-            import sys
-
             sys.stderr.write(f"\r  worklists: {done}/{len(officers)} officers measured   ")
             sys.stderr.flush()
     if progress:
-        import sys
-
         sys.stderr.write("\n")
     by_view = {
         view: {kind: Stats.of(values).__dict__ for kind, values in kinds.items()}
@@ -156,6 +145,19 @@ def measure_worklists(reference: Reference, *, samples: int = 200, progress: boo
             "cursor": slowest[3],
         },
     )
+
+
+def _deep_cursor(worklist: Any, user: Any, view: str) -> tuple[str | None, int]:
+    """Follow the cursor up to DEEP_PAGES pages on; the first call also warms connection and caches."""
+    page = worklist(user, view)
+    cursor, depth = page.next_cursor, 0
+    while cursor and depth < DEEP_PAGES:
+        page = worklist(user, view, cursor=cursor)
+        depth += 1
+        if depth == DEEP_PAGES or not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    return (cursor if depth else None), depth
 
 
 def explain_worklist(reference: Reference, officer_label: str, view: str, cursor: str | None) -> list[str]:
@@ -222,13 +224,7 @@ def run_lifecycles(
         agency = reference.agencies[n % len(reference.agencies)]
         version: VersionPlan = reference.versions[n % len(reference.versions)]
         desk = users[reference.officers[(agency.id, "desk")][0]]
-
-        def timed(op: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-            t0 = time.perf_counter()
-            out = fn(*args, **kwargs)
-            timings[op].append(time.perf_counter() - t0)
-            return out
-
+        timed = _Timer(timings)
         created = timed(
             "create",
             services.create_dossier,
@@ -248,13 +244,27 @@ def run_lifecycles(
     return count, time.perf_counter() - started, dict(timings)
 
 
+class _Timer:
+    """Call a service and add its duration to the list of that operation."""
+
+    def __init__(self, timings: dict[str, list[float]]) -> None:
+        self.timings = timings
+
+    def __call__(self, op: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        out = fn(*args, **kwargs)
+        self.timings[op].append(time.perf_counter() - t0)
+        return out
+
+
 def _holder(dossier: Any, reference: Reference, users: dict[int, Any]) -> Any:
     if dossier.current_assignee_id:
         return users.get(dossier.current_assignee_id) or dossier.current_assignee
     return users[reference.officers[(dossier.current_unit_id, dossier.current_role)][0]]
 
 
-def transitions_per_lifecycle(reference: Reference, count: int, workers: int = 1) -> int:
+def service_calls(reference: Reference, count: int, workers: int = 1) -> int:
+    """Service calls made by `count` lifecycles per worker: create, receive, forwards, finish, return."""
     total = 0
     for worker in range(workers):
         for i in range(count):
@@ -277,7 +287,7 @@ def _lifecycle_result(
     seconds: float,
     timings: dict[str, list[float]],
 ) -> LifecycleResult:
-    transitions = transitions_per_lifecycle(reference, count, processes)
+    transitions = service_calls(reference, count, processes)
     return LifecycleResult(
         processes=processes,
         lifecycles=done,
