@@ -16,4 +16,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Lõi hệ thống (Core)"
 
     def ready(self) -> None:
+        from egov.core import checks  # noqa: F401  (registers the deployment checks)
+
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="egov-core-cache-table")

@@ -1,0 +1,36 @@
+"""Deployment checks run by `egov check --deploy` (and at every start): say what is unsafe, in both languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+DEMO_KEY_PREFIX = "insecure-demo-key"
+
+
+@register(Tags.security, deploy=True)
+def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    if not str(settings.SECRET_KEY).startswith(DEMO_KEY_PREFIX):
+        return []
+    return [
+        Warning(
+            "EGOV_SECRET_KEY đang dùng khoá mẫu / the demo secret key is in use.",
+            hint="Đặt EGOV_SECRET_KEY là một chuỗi ngẫu nhiên dài / set EGOV_SECRET_KEY to a long random value.",
+            id="egov.W001",
+        )
+    ]
+
+
+@register(Tags.database, deploy=True)
+def check_database(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return []
+    return [
+        Warning(
+            "Đang dùng SQLite: chỉ phù hợp để chạy thử / SQLite is for the demo, not for production.",
+            hint="Đặt EGOV_DATABASE_URL=postgres://… / set EGOV_DATABASE_URL to a PostgreSQL database.",
+            id="egov.W002",
+        )
+    ]
