@@ -19,3 +19,6 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("", core_views.home, name="home"),
 ]
+
+handler404 = "egov.core.views.not_found"
+handler500 = "egov.core.views.server_error"

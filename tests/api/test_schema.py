@@ -25,3 +25,18 @@ def test_reference_pages_load_nothing_from_other_hosts(client: Client, page: str
     html = response.content.decode()
     external = [url for url in re.findall(r"""(?:src|href)=["']([^"']+)""", html) if "//" in url]
     assert external == []
+
+
+@pytest.mark.django_db
+def test_unknown_api_address_answers_the_standard_json_error(client: Client) -> None:
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "not_found" and error["message"]["vi"] and error["message"]["en"]
+
+
+@pytest.mark.django_db
+def test_unknown_page_outside_the_api_is_a_bilingual_html_404(client: Client) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.content.decode() and "Page not found" in response.content.decode()

@@ -62,6 +62,7 @@ def test_the_command_seeds_once_measures_and_leaves_the_data_set_as_seeded(tmp_p
     assert events == (0,)
     assert second["seed"]["dossiers"] == 1500
     assert second["worklist"]["overall"]["samples"] > 0
+    assert second["worklist_api"]["overall"]["samples"] == 6 * 4, "one call per officer and view"
     assert second["lifecycles"]["single"]["lifecycles"] == 2
     assert second["lifecycles"]["parallel"]["lifecycles"] == 4
     assert second["machine"]["cpu_count"] >= 1 and second["machine"]["postgresql"]

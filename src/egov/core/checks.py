@@ -1,4 +1,4 @@
-"""Deployment checks run by `egov check --deploy` (and at every start): say what is unsafe, in both languages."""
+"""Deployment checks (`egov check --deploy`): say what is unsafe for production, in both languages."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     return [
         Warning(
             "EGOV_SECRET_KEY đang dùng khoá mẫu / the demo secret key is in use.",
-            hint="Đặt EGOV_SECRET_KEY là một chuỗi ngẫu nhiên dài / set EGOV_SECRET_KEY to a long random value.",
+            hint="Đặt EGOV_SECRET_KEY là một chuỗi ngẫu nhiên dài / "
+            "set EGOV_SECRET_KEY to a long random value.",
             id="egov.W001",
         )
     ]

@@ -32,3 +32,33 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+def _error_json(code: str, vi: str, en: str, status: int) -> JsonResponse:
+    body = {"error": {"code": code, "message": {"vi": vi, "en": en}}}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """JSON for API paths (same shape as every API error), a plain bilingual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _error_json("not_found", "Không có địa chỉ API này.", "No such API address.", 404)
+    return HttpResponse(
+        "<!doctype html><html lang=vi><title>404</title><h1>Không tìm thấy trang</h1>"
+        "<p lang=en>Page not found.</p><p><a href='/'>egov</a></p>",
+        status=404,
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _error_json(
+            "server_error",
+            "Lỗi hệ thống, vui lòng thử lại sau.",
+            "Server error; please try again later.",
+            500,
+        )
+    return HttpResponse(
+        "<!doctype html><html lang=vi><title>500</title><h1>Lỗi hệ thống</h1><p lang=en>Server error.</p>",
+        status=500,
+    )
