@@ -187,6 +187,8 @@ def measure_and_report(args: argparse.Namespace, seed: dict[str, Any]) -> int:
         log(f"measuring worklists ({args.samples} samples per officer, view and page)")
         wl = measure.measure_worklists(reference, samples=args.samples)
         result["worklist"] = asdict(wl)
+        log("measuring the worklist API (first pages over the HTTP stack, in-process)")
+        result["worklist_api"] = measure.measure_worklist_api(reference, samples=max(args.samples // 4, 1))
         slow = wl.slowest
         result["explain_slowest"] = measure.explain_worklist(
             reference, slow["officer"], slow["view"], slow["cursor"]

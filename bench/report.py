@@ -154,6 +154,9 @@ def table(result: dict[str, Any]) -> str:
             ("all deep pages", wl["deep_page"]),
             ("ALL (target p50 ≤ 50, p95 ≤ 150)", wl["overall"]),
         ]
+        api = result.get("worklist_api")
+        if api:
+            rows.append(("API GET /worklists, first pages", api["overall"]))
         for label, s in rows:
             lines.append(
                 f"{label:34} {s['samples']:>8} {s['p50_ms']:>8.1f} {s['p95_ms']:>8.1f} {s['max_ms']:>8.1f}"
