@@ -102,8 +102,9 @@ class Dossier(models.Model):
     timeliness = models.CharField(max_length=8, choices=Timeliness.choices, blank=True, default="")
 
     # Every lifecycle step rewrites the current_* columns, and each index on them costs a write per
-    # step: they carry no single-column index beyond the composite worklist indexes. A step row is
-    # only ever deleted together with its dossier, so current_step needs no reverse lookup.
+    # step: they carry no single-column index beyond the composite worklist indexes. current_step
+    # keeps a small partial index: PostgreSQL checks the foreign key of every deleted step row
+    # against it, which without an index is a scan of the whole dossier table per step.
     current_step = models.ForeignKey(
         "DossierStep", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False
     )
@@ -149,6 +150,11 @@ class Dossier(models.Model):
             models.Index(fields=["current_assignee", "step_due_at", "id"], name="dossier_my_steps_idx"),
             models.Index(fields=["agency", "status", "due_at", "id"], name="dossier_agency_due_idx"),
             models.Index(fields=["applicant", "id"], name="dossier_applicant_idx"),
+            models.Index(
+                fields=["current_step"],
+                name="dossier_current_step_idx",
+                condition=models.Q(current_step__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
