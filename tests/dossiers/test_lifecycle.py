@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from egov.accounts.models import Role
 from egov.catalog.models import ProcessStep
@@ -190,7 +192,20 @@ def test_services_save_every_field_that_can_change_after_creation() -> None:
         "submitted_at", "created_by", "idempotency_key", "request_digest",
     }  # fmt: skip
     names = {f.name for f in Dossier._meta.concrete_fields}
-    assert names - creation_only == set(LIFECYCLE_FIELDS)
+    assert names - creation_only == {*LIFECYCLE_FIELDS, "updated_at"}
+
+
+def test_a_transition_writes_only_the_columns_it_changed(world: World, clock: Clock) -> None:
+    dossier = world.at_step(2)
+    dossier.applicant_name = "changed behind the service's back"
+    with CaptureQueriesContext(connection) as queries:
+        services.assign_step(world.specialist, dossier, assignee=world.specialist2)
+    update = next(
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "dossiers_dossier"')
+    )
+    assert '"current_assignee_id"' in update and '"updated_at"' in update
+    assert '"status"' not in update and '"applicant_name"' not in update and '"due_at"' not in update
+    assert Dossier.objects.get(pk=dossier.pk).applicant_name != "changed behind the service's back"
 
 
 def test_a_procedure_without_an_internal_process_cannot_be_received(world: World, clock: Clock) -> None:

@@ -45,8 +45,9 @@ LIFECYCLE_FIELDS = [
     "current_role",
     "current_assignee",
     "step_due_at",
-    "updated_at",
 ]
+_ATTNAMES = {field.name: field.attname for field in Dossier._meta.concrete_fields}
+_LIFECYCLE_ATTNAMES = [_ATTNAMES[name] for name in LIFECYCLE_FIELDS]
 
 
 def calendar() -> WorkingCalendar:
@@ -59,11 +60,26 @@ def lock(dossier: Dossier) -> Dossier:
     The current step and the agencies come in the same query (locking only the dossier row), since
     nearly every service needs them.
     """
-    return (
-        Dossier.objects.select_related("current_step", "agency__parent")
+    locked = (
+        Dossier.objects.select_related("current_step", "agency")
         .select_for_update(of=("self",))
         .get(pk=dossier.pk)
     )
+    locked._loaded_lifecycle = _lifecycle_values(locked)  # type: ignore[attr-defined]
+    return locked
+
+
+def _lifecycle_values(dossier: Dossier) -> list[Any]:
+    return [getattr(dossier, attname) for attname in _LIFECYCLE_ATTNAMES]
+
+
+def _changed_fields(dossier: Dossier) -> list[str]:
+    """The lifecycle columns this service changed, so the UPDATE writes (and compiles) only those."""
+    loaded = getattr(dossier, "_loaded_lifecycle", None)
+    if loaded is None:
+        return LIFECYCLE_FIELDS
+    now = _lifecycle_values(dossier)
+    return [name for name, old, new in zip(LIFECYCLE_FIELDS, loaded, now, strict=True) if old != new]
 
 
 def ensure_status(dossier: Dossier, allowed: Iterable[str], action: str) -> None:
@@ -111,7 +127,7 @@ def save_and_record(
     if dossier.pk is None:
         dossier.save()
     else:
-        dossier.save(update_fields=LIFECYCLE_FIELDS)
+        dossier.save(update_fields=[*_changed_fields(dossier), "updated_at"])
     after = snapshot(dossier)
     outgoing: list[Outgoing] = []
     if before.get("national_status") != after["national_status"]:
