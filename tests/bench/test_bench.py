@@ -6,12 +6,12 @@ import re
 from collections import Counter
 
 import pytest
-from bench.copyload import load_dossiers
-from bench.database import read_marker, write_marker
-from bench.reference import Reference, create_reference
 from django.db import connection, transaction
 
 from bench import measure
+from bench.copyload import load_dossiers
+from bench.database import read_marker, write_marker
+from bench.reference import Reference, create_reference
 from egov.dossiers.models import ACTIVE_STATUSES, CodeCounter, Dossier, DossierStep
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from bench.database import drop_database, resolve
 
 pytestmark = pytest.mark.postgres

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from bench.database import BenchDatabaseError, resolve
 
 from bench import measure
+from bench.database import BenchDatabaseError, resolve
 
 
 def test_percentiles_are_nearest_rank() -> None:

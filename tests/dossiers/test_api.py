@@ -236,3 +236,21 @@ def test_machine_client_authenticates_with_a_token_and_anonymous_is_401(world: W
     assert_error(bad.get("/api/v1/worklists/mine"), 401, "authentication_failed")
     client = APIClient(headers={"Authorization": f"Token {token.key}"})
     assert client.get("/api/v1/worklists/mine").json() == {"items": [], "next_cursor": None}
+
+
+def test_people_use_their_session_and_writes_need_the_csrf_token(world: World) -> None:
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.citizen)
+    assert browser.get("/api/v1/my/dossiers").status_code == 200
+    body = json.dumps(create_body(world))
+    refused = browser.post("/api/v1/dossiers", body, content_type="application/json")
+    assert_error(refused, 403, "permission_denied")
+    assert Dossier.objects.count() == 0
+    browser.get("/admin/login/")  # any page with a form hands out the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    accepted = browser.post(
+        "/api/v1/dossiers", body, content_type="application/json", headers={"X-CSRFToken": token}
+    )
+    assert accepted.status_code == 201, accepted.content
