@@ -254,3 +254,36 @@ def test_people_use_their_session_and_writes_need_the_csrf_token(world: World) -
         "/api/v1/dossiers", body, content_type="application/json", headers={"X-CSRFToken": token}
     )
     assert accepted.status_code == 201, accepted.content
+
+
+@pytest.mark.parametrize(
+    "action, body, field",
+    [
+        ("refuse", {}, "reason"),
+        ("request-supplement", {"content": ""}, "content"),
+        ("assign", {}, "assignee"),
+        ("return-to-previous", {"reason": "x" * 2001}, "reason"),
+        ("request-financial-obligation", {"content": "Lệ phí", "amount": -5}, "amount"),
+        ("request-financial-obligation", {"content": "Lệ phí", "amount": "một trăm"}, "amount"),
+        ("stop", {"reason": None}, "reason"),
+        ("withdraw", {}, "reason"),
+        ("apologise", {"reason": "Chậm", "new_due_at": "next week"}, "new_due_at"),
+    ],
+)
+def test_every_action_validates_its_body_and_changes_nothing(
+    world: World, action: str, body: dict[str, Any], field: str
+) -> None:
+    dossier = world.received()
+    events = Event.objects.count()
+    error = assert_error(
+        post(as_user(world.desk), f"/api/v1/dossiers/{dossier.code}/{action}", body), 400, "validation_failed"
+    )
+    assert field in error["detail"]
+    assert Event.objects.count() == events
+    assert Dossier.objects.get(pk=dossier.pk).status == "received"
+
+
+def test_assigning_an_unknown_officer_is_a_404_naming_the_problem(world: World) -> None:
+    dossier = world.at_step(2)
+    response = post(as_user(world.head), f"/api/v1/dossiers/{dossier.code}/assign", {"assignee": "nobody"})
+    assert_error(response, 404, "user_not_found")
