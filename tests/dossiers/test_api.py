@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from egov.accounts.models import User
 from egov.core.models import Event
+from egov.dossiers import services
 from egov.dossiers.models import Dossier
 from tests.dossiers.factories import GOOD_DECLARATION, World
 
@@ -287,3 +288,20 @@ def test_assigning_an_unknown_officer_is_a_404_naming_the_problem(world: World) 
     dossier = world.at_step(2)
     response = post(as_user(world.head), f"/api/v1/dossiers/{dossier.code}/assign", {"assignee": "nobody"})
     assert_error(response, 404, "user_not_found")
+
+
+def test_finished_dossier_waits_on_the_desk_list_but_is_never_overdue(world: World) -> None:
+    dossier = world.at_step(4)
+    services.finish_dossier(world.leader, dossier)
+    desk = as_user(world.desk)
+    assert dossier.code in [item["code"] for item in desk.get("/api/v1/worklists/unit").json()["items"]]
+    assert desk.get("/api/v1/worklists/overdue").json()["items"] == []
+    assert desk.get("/api/v1/worklists/due_soon").json()["items"] == []
+
+
+def test_an_overlong_idempotency_key_is_refused_before_anything_is_written(world: World) -> None:
+    response = post(
+        as_user(world.citizen), "/api/v1/dossiers", create_body(world), **{"Idempotency-Key": "k" * 81}
+    )
+    assert_error(response, 400, "validation_failed")
+    assert Dossier.objects.count() == 0

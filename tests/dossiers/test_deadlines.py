@@ -145,6 +145,21 @@ def test_two_supplement_requests_make_the_dossier_late_whatever_the_dates(world:
     assert dossier.timeliness == Timeliness.LATE
 
 
+def test_guidance_before_receipt_does_not_count_as_a_supplement_request(world: World, clock: Clock) -> None:
+    clock.set("2026-03-02 08:00")
+    dossier = world.create().dossier
+    dossier = services.request_supplement(world.desk, dossier, content="Thiếu bản sao giấy khai sinh")
+    dossier = services.receive_supplement(world.citizen, dossier)
+    dossier = services.receive_dossier(world.desk, dossier)
+    dossier = services.request_supplement(world.desk, dossier, content="Bổ sung")
+    dossier = services.receive_supplement(world.desk, dossier)
+    assert dossier.supplement_count == 1
+    for holder in (world.desk, world.specialist, world.head):
+        dossier = services.forward_dossier(holder, dossier)
+    dossier = services.finish_dossier(world.leader, dossier)
+    assert dossier.timeliness == Timeliness.EARLY
+
+
 def test_stopping_during_a_pause_settles_the_pause_before_judging_timeliness(
     world: World, clock: Clock
 ) -> None:

@@ -166,6 +166,19 @@ def test_only_the_assignee_may_move_an_assigned_step(world: World, clock: Clock)
     refused_with("permission_denied", lambda: services.forward_dossier(world.specialist2, dossier), dossier)
 
 
+def test_a_colleague_cannot_take_an_assigned_step_but_a_supervisor_can_reassign_it(
+    world: World, clock: Clock
+) -> None:
+    dossier = world.at_step(2)
+    refused_with(
+        "permission_denied",
+        lambda: services.assign_step(world.specialist2, dossier, assignee=world.specialist2),
+        dossier,
+    )
+    dossier = services.assign_step(world.head, dossier, assignee=world.specialist2)
+    assert dossier.current_assignee == world.specialist2
+
+
 def test_an_unassigned_step_may_be_moved_by_anyone_holding_its_role_in_its_unit(
     world: World, clock: Clock
 ) -> None:
@@ -185,6 +198,15 @@ def test_only_the_applicant_withdraws(world: World, clock: Clock) -> None:
     refused_with(
         "permission_denied", lambda: services.withdraw_dossier(world.desk, dossier, reason="r"), dossier
     )
+
+
+def test_the_desk_records_the_withdrawal_of_a_counter_dossier(world: World, clock: Clock) -> None:
+    dossier = services.receive_dossier(world.desk, world.create(channel="counter").dossier)
+    refused_with(
+        "permission_denied", lambda: services.withdraw_dossier(world.outsider, dossier, reason="r"), dossier
+    )
+    dossier = services.withdraw_dossier(world.desk, dossier, reason="Công dân đến rút hồ sơ")
+    assert dossier.status == Status.WITHDRAWN and dossier.national_status == 7
 
 
 def test_the_applicant_of_a_counter_dossier_cannot_mark_a_supplement_received(

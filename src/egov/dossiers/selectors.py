@@ -27,9 +27,11 @@ from egov.catalog.models import ProcedureVersion
 from egov.core.models import Event
 from egov.dossiers.codes import pin_digest, pin_matches
 from egov.dossiers.errors import DossierNotFound, InvalidCursor, LookupFailed, UnknownWorklist
-from egov.dossiers.models import PAUSED_STATUSES, Dossier, DossierStep
+from egov.dossiers.models import PAUSED_STATUSES, Dossier, DossierStep, Status
 
 VIEWS = ("mine", "unit", "overdue", "due_soon")
+# No clock runs for these: paused for the applicant, or finished and waiting to be handed over.
+_CLOCK_STOPPED = (*PAUSED_STATUSES, Status.FINISHED)
 MAX_LIMIT = 200
 # Beyond this many (unit, role) pairs one OR query (with a bounded sort) beats one query per pair.
 MAX_MERGED_PAIRS = 8
@@ -84,10 +86,10 @@ def _pairs(user: Any) -> list[tuple[int, str]]:
 
 def _view_filter(qs: QuerySet[Dossier], view: str, now: datetime, due_within_hours: int) -> QuerySet[Dossier]:
     if view == "overdue":
-        return qs.filter(step_due_at__lt=now).exclude(status__in=PAUSED_STATUSES)
+        return qs.filter(step_due_at__lt=now).exclude(status__in=_CLOCK_STOPPED)
     if view == "due_soon":
         horizon = now + timedelta(hours=max(1, int(due_within_hours)))
-        return qs.filter(step_due_at__gte=now, step_due_at__lt=horizon).exclude(status__in=PAUSED_STATUSES)
+        return qs.filter(step_due_at__gte=now, step_due_at__lt=horizon).exclude(status__in=_CLOCK_STOPPED)
     return qs
 
 

@@ -71,11 +71,12 @@ def stop_processing(actor: Any, dossier: Dossier, *, reason: str) -> Dossier:
 
 
 def withdraw_dossier(actor: Any, dossier: Dossier, *, reason: str) -> Dossier:
-    """The applicant withdraws (status 7); only the dossier's own applicant may."""
+    """The applicant withdraws (status 7): online, themselves; at the counter or by post, through the desk."""
     with transaction.atomic():
         dossier = lock(dossier)
         ensure_status(dossier, ACTIVE_STATUSES, "withdraw")
-        require(is_applicant(actor, dossier), "withdraw")
+        by_desk = dossier.applicant_id is None and is_desk(actor, dossier)
+        require(by_desk or is_applicant(actor, dossier), "withdraw")
         reason = require_text(reason, "reason")
         return _end(actor, dossier, Status.WITHDRAWN, "dossier.withdrawn", reason, timed=False)
 

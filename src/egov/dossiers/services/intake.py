@@ -19,8 +19,7 @@ from jsonschema.validators import validator_for
 
 from egov.accounts.models import Role, User
 from egov.catalog.errors import AgencyNotFound, ProcedureNotFound, VersionNotInForce
-from egov.catalog.models import Agency, Channel, Procedure, ProcedureVersion
-from egov.catalog.rules import version_rules
+from egov.catalog.models import Agency, Channel, ChannelTerms, Procedure, ProcedureVersion
 from egov.catalog.selectors import version_in_force
 from egov.core.errors import ValidationFailed
 from egov.dossiers.codes import issue_code, new_pin, pin_digest
@@ -180,7 +179,7 @@ def _version_for(procedure: Procedure, agency: Agency, channel: str, now: dateti
     version = version_in_force(procedure, today)
     if version is None:
         raise VersionNotInForce(detail={"code": procedure.code, "on": today.isoformat()})
-    if channel not in version_rules(version.pk).channels:
+    if not ChannelTerms.objects.filter(version=version, channel=channel).exists():
         raise ChannelNotOffered(detail={"procedure_code": procedure.code, "channel": channel})
     return version
 
@@ -263,7 +262,7 @@ def receive_dossier(actor: Any, dossier: Dossier) -> Dossier:
         require(is_desk(actor, dossier), "receive")
         before = snapshot(dossier)
         now = timezone.now()
-        terms = version_rules(dossier.procedure_version_id).channels[dossier.channel]
+        terms = ChannelTerms.objects.get(version_id=dossier.procedure_version_id, channel=dossier.channel)
         clock = calendar().start_clock(now)
         dossier.received_at = now
         dossier.clock_started_at = clock

@@ -51,15 +51,19 @@ def _check_assignee(assignee: Any, unit: Agency, role: str) -> None:
         )
 
 
+def _may_assign(actor: Any, dossier: Dossier) -> bool:
+    """Supervisors of the unit always; a colleague with the step's role only while nobody holds it."""
+    if dossier.current_assignee_id is not None and dossier.current_assignee_id != getattr(actor, "pk", None):
+        return holds_role(actor, dossier.current_unit_id, *SUPERVISING_ROLES)
+    return holds_role(actor, dossier.current_unit_id, dossier.current_role, *SUPERVISING_ROLES)
+
+
 def assign_step(actor: Any, dossier: Dossier, *, assignee: Any) -> Dossier:
     """Give the current step to one officer who holds its role in its unit."""
     with transaction.atomic():
         dossier = lock(dossier)
         ensure_status(dossier, ASSIGNABLE, "assign")
-        allowed = dossier.current_step_id is not None and (
-            holds_role(actor, dossier.current_unit_id, dossier.current_role, *SUPERVISING_ROLES)
-        )
-        require(allowed, "assign")
+        require(dossier.current_step_id is not None and _may_assign(actor, dossier), "assign")
         step = dossier.current_step
         assert step is not None
         _check_assignee(assignee, step.unit, step.role)
@@ -152,7 +156,9 @@ def request_supplement(actor: Any, dossier: Dossier, *, content: str) -> Dossier
             dossier=dossier, requested_by=actor, requested_at=now, content=content, due_before=dossier.due_at
         )
         pause(dossier, Status.SUPPLEMENT, now)
-        dossier.supplement_count += 1
+        if dossier.clock_started_at is not None:
+            # Decision 766 counts requests made while the clock runs; guidance before receipt does not count.
+            dossier.supplement_count += 1
         return save_and_record(actor, dossier, "dossier.supplement_requested", before, {"content": content})
 
 
