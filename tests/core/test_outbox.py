@@ -162,6 +162,21 @@ def test_a_client_error_is_permanent_and_dead_after_one_attempt(receiver: Receiv
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("busy", [408, 429])
+def test_a_receiver_asking_to_slow_down_is_retried_then_served(receiver: Receiver, busy: int) -> None:
+    receiver.status = busy
+    message = status_changed(f"H12-260310-{busy}")
+    with egov_settings([receiver.url]):
+        assert relay_outbox() == RelayReport(retried=1)
+        receiver.status = 200
+        fast_forward()
+        assert relay_outbox() == RelayReport(delivered=1)
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("delivered", 2)
+    assert len(receiver.deliveries) == 2
+
+
+@pytest.mark.django_db
 def test_without_webhook_urls_a_status_change_counts_as_delivered() -> None:
     message = status_changed("H12-260310-0006")
     with egov_settings([]):

@@ -42,11 +42,18 @@ class SectorAdmin(admin.ModelAdmin[Sector]):
 
 
 class VersionInline(admin.TabularInline[ProcedureVersion, Procedure]):
+    """A list only: versions are edited (while drafts) and published on their own page, where the
+    overlap and process checks run."""
+
     model = ProcedureVersion
-    fields = ["number", "status", "effective_from", "effective_to", "service_level", "decision"]
-    readonly_fields = ["status"]
+    fields = ("number", "status", "effective_from", "effective_to", "service_level", "decision")
+    readonly_fields = fields
     extra = 0
+    can_delete = False
     show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Procedure)

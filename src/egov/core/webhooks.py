@@ -24,6 +24,8 @@ from egov.core.outbox import PermanentFailure, TemporaryFailure, register_handle
 DOSSIER_STATUS_CHANGED = "dossier.status_changed"
 CATALOG_VERSION_PUBLISHED = "catalog.version_published"
 TIMEOUT_SECONDS = 5.0
+# Request timeout, too early, too many requests: the receiver asks to be tried again later.
+RETRYABLE_CLIENT_ERRORS = frozenset({408, 425, 429})
 USER_AGENT = "egov-webhooks/1"
 
 
@@ -49,7 +51,8 @@ def _post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) 
         return f"temporary: {url}: {exc.__class__.__name__}: {exc}"
     if 200 <= response.status_code < 300:
         return None
-    kind = "permanent" if 400 <= response.status_code < 500 else "temporary"
+    final = 400 <= response.status_code < 500 and response.status_code not in RETRYABLE_CLIENT_ERRORS
+    kind = "permanent" if final else "temporary"
     return f"{kind}: {url}: HTTP {response.status_code}"
 
 
