@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import random
@@ -298,7 +297,25 @@ def test_concurrent_relays_deliver_each_key_exactly_once(receiver: Receiver) -> 
     assert OutboxMessage.objects.filter(status="delivered").count() == 60
 
 
-def test_lease_outlives_a_full_round_of_webhook_timeouts() -> None:
-    from egov.core.webhooks import TIMEOUT_SECONDS
-
-    assert dt.timedelta(seconds=outbox.LEASE_SECONDS) > dt.timedelta(seconds=TIMEOUT_SECONDS * 10)
+@pytest.mark.django_db
+def test_a_batch_hands_back_what_it_cannot_send_before_its_lease_ends(
+    handlers: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outbox, "LEASE_MARGIN_SECONDS", outbox.LEASE_SECONDS)  # the lease is "over" at once
+    sent: list[str] = []
+    register_handler("test.slow")(lambda m: sent.append(m.key))
+    with transaction.atomic():
+        record_event(
+            actor=None,
+            aggregate_type="t",
+            aggregate_id="1",
+            kind="k",
+            outgoing=[Outgoing("test.slow", f"slow:{n}", {}) for n in range(3)],
+        )
+    assert relay_outbox() == RelayReport(delivered=1)
+    handed_back = OutboxMessage.objects.filter(status="pending")
+    assert handed_back.count() == 2
+    assert all(m.next_attempt_at <= timezone.now() and m.attempts == 0 for m in handed_back)
+    assert relay_outbox() == RelayReport(delivered=1)
+    assert relay_outbox() == RelayReport(delivered=1)
+    assert sent == ["slow:0", "slow:1", "slow:2"]

@@ -38,6 +38,9 @@ BACKOFF_BASE_SECONDS = 10.0
 BACKOFF_CAP_SECONDS = 3600.0
 JITTER = 0.25
 LEASE_SECONDS = 300
+# A batch stops taking new rows this long before its lease ends and hands the rest back, so a slow
+# receiver can never let a second worker claim (and send again) a row this worker still holds.
+LEASE_MARGIN_SECONDS = 60
 UNHANDLED_RECHECK_SECONDS = 60
 MAX_ERROR_CHARS = 2000
 
@@ -164,9 +167,21 @@ def relay_outbox(limit: int = 100) -> RelayReport:
     _discover()
     max_attempts = max(1, int(str(settings.EGOV["OUTBOX_MAX_ATTEMPTS"])))
     counts = {"delivered": 0, "retried": 0, "dead": 0, "unhandled": 0}
-    for message in _claim(limit, timezone.now()):
+    claimed_at = timezone.now()
+    rows = _claim(limit, claimed_at)
+    for index, message in enumerate(rows):
+        if index and (timezone.now() - claimed_at).total_seconds() >= LEASE_SECONDS - LEASE_MARGIN_SECONDS:
+            _release(rows[index:])
+            break
         counts[_settle(message, _handlers.get(message.topic), max_attempts)] += 1
     return RelayReport(**counts)
+
+
+def _release(rows: list[OutboxMessage]) -> None:
+    """Give unsent rows of a batch back before their lease ends; the next batch takes them at once."""
+    OutboxMessage.objects.filter(pk__in=[r.pk for r in rows], status=OutboxMessage.Status.PENDING).update(
+        next_attempt_at=timezone.now()
+    )
 
 
 def relay_until_idle(*, limit: int = 100, max_batches: int = 100) -> RelayReport:
