@@ -186,3 +186,23 @@ def test_a_submitted_dossier_waits_on_the_agency_desk(world: World, clock: Clock
 def test_an_overlong_idempotency_key_or_subject_is_refused(world: World, clock: Clock) -> None:
     refused("validation_failed", world, idempotency_key="k" * 81)
     refused("validation_failed", world, subject="s" * 501)
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{unit}-{yymmdd}", "{unit}-{yymmdd}-{seq:04d}-{agency}", "{unit.__class__}-{seq}", "{seq:04q}", "{seq"],
+)
+def test_a_code_rule_without_seq_or_with_unknown_parts_cannot_be_saved(template: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        CodeFormat(valid_from=date(2030, 1, 1), template=template).full_clean()
+
+
+def test_a_broken_rule_in_force_is_a_clear_409_and_writes_nothing(world: World, clock: Clock) -> None:
+    CodeFormat.objects.update(template="{unit}-{yymmdd}")  # past the validation, as a raw SQL edit would be
+    events = Event.objects.count()
+    with pytest.raises(DomainError) as info:
+        world.create()
+    assert (info.value.status, info.value.code) == (409, "code_format_invalid")
+    assert Dossier.objects.count() == 0 and Event.objects.count() == events

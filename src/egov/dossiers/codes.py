@@ -14,11 +14,12 @@ import secrets
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from egov.catalog.models import Agency
-from egov.dossiers.errors import CodeFormatMissing
-from egov.dossiers.models import CodeCounter, CodeFormat
+from egov.dossiers.errors import CodeFormatInvalid, CodeFormatMissing
+from egov.dossiers.models import CodeCounter, CodeFormat, validate_code_template
 
 
 def next_sequence(agency: Agency, day: date) -> int:
@@ -42,6 +43,11 @@ def code_format_on(day: date) -> CodeFormat:
 
 
 def render_code(template: str, agency: Agency, day: date, seq: int) -> str:
+    """Rules are validated when saved; one written past the validation is reported, not a crash."""
+    try:
+        validate_code_template(template)
+    except ValidationError as exc:
+        raise CodeFormatInvalid(detail={"template": template}) from exc
     return template.format(
         unit=agency.code,
         unit2020=agency.code_2020 or agency.code,

@@ -69,6 +69,12 @@ class CodeFormatMissing(Conflict):
     en = "No dossier code rule is in force on this date."
 
 
+class CodeFormatInvalid(Conflict):
+    code = "code_format_invalid"
+    vi = "Quy tắc đánh mã hồ sơ đang áp dụng không hợp lệ; hãy báo quản trị viên."
+    en = "The dossier code rule in force is not valid; tell the administrator."
+
+
 class ApologyNotDue(Conflict):
     code = "apology_not_due"
     vi = "Chỉ xin lỗi và hẹn lại khi hồ sơ đã hoặc sắp quá hạn."

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import string
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from egov.catalog.models import Agency, Channel, ProcedureVersion, ProcessStep
@@ -220,12 +223,31 @@ class SupplementRequest(models.Model):
         return f"{self.dossier_id} supplement {self.pk}"
 
 
+CODE_PLACEHOLDERS = {"unit", "unit2020", "yymmdd", "yyyymmdd", "seq"}
+
+
+def validate_code_template(template: str) -> None:
+    """Only the known placeholders, {seq} present (codes must differ within a day), and it must render."""
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        unknown = fields - CODE_PLACEHOLDERS
+        template.format(unit="000.00.13.H12", unit2020="G09.20", yymmdd="200301", yyyymmdd="20200301", seq=1)
+    except (ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise ValidationError(f"Mẫu mã không hợp lệ / invalid template: {exc}") from exc
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise ValidationError(f"Tham số không được hỗ trợ / unknown placeholders: {names}")
+    if "seq" not in fields:
+        raise ValidationError("Mẫu mã phải có {seq} / the template must contain {seq}")
+
+
 class CodeFormat(models.Model):
     """The dossier code rule in force from a date (Circular 01/2018 art. 19, later rules too)."""
 
     valid_from = models.DateField(unique=True)
     template = models.CharField(
         max_length=80,
+        validators=[validate_code_template],
         help_text="Placeholders: {unit} {unit2020} {yymmdd} {yyyymmdd} {seq} with a width, e.g. {seq:04d}",
     )
     note = models.CharField(max_length=200, blank=True, default="")
