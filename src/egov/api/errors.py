@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from egov.core.errors import DomainError
+from egov.core.errors import DomainError, error_body
 
 _DRF_MESSAGES: dict[str, tuple[str, str, str]] = {
     # exception class name -> (code, vi, en)
@@ -55,16 +55,9 @@ _DRF_MESSAGES: dict[str, tuple[str, str, str]] = {
 }
 
 
-def error_body(code: str, vi: str, en: str, detail: Any = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": code, "message": {"vi": vi, "en": en}}
-    if detail is not None:
-        body["detail"] = detail
-    return {"error": body}
-
-
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response({"error": exc.as_dict()}, status=exc.status)
+        return Response(exc.as_body(), status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -9,6 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 
+def error_body(code: str, vi: str, en: str, detail: Any = None) -> dict[str, Any]:
+    """The one error shape of the API: {"error": {"code", "message": {"vi", "en"}, "detail"?}}."""
+    body: dict[str, Any] = {"code": code, "message": {"vi": vi, "en": en}}
+    if detail is not None:
+        body["detail"] = detail
+    return {"error": body}
+
+
 class DomainError(Exception):
     code = "invalid"
     status = 400
@@ -24,11 +32,8 @@ class DomainError(Exception):
         self.detail = detail
         super().__init__(f"{self.code}: {self.en}")
 
-    def as_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": {"vi": self.vi, "en": self.en}}
-        if self.detail is not None:
-            body["detail"] = self.detail
-        return body
+    def as_body(self) -> dict[str, Any]:
+        return error_body(self.code, self.vi, self.en, self.detail)
 
 
 class ValidationFailed(DomainError):

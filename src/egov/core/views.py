@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from egov import __version__
+from egov.core.errors import error_body
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -35,8 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _error_json(code: str, vi: str, en: str, status: int) -> JsonResponse:
-    body = {"error": {"code": code, "message": {"vi": vi, "en": en}}}
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(error_body(code, vi, en), status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
