@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +43,7 @@ from egov.catalog.models import (
     TimeUnit,
 )
 from egov.catalog.selectors import version_in_force
+from egov.core.calendar import get_calendar
 from egov.core.errors import DomainError
 from egov.core.events import Outgoing, record_event
 
@@ -58,7 +59,6 @@ __all__ = [
     "version_in_force",
 ]
 
-DEFAULT_HOURS_PER_DAY = Decimal(8)
 STEP_ROLES = [Role.DESK, Role.SPECIALIST, Role.DIVISION_HEAD, Role.LEADER, Role.CLERK]
 UNIT_LEVELS = ["", "parent", *Agency.Level.values]
 PUBLISHED_TOPIC = "catalog.version_published"
@@ -73,17 +73,8 @@ def _message_key(code: str, number: int) -> str:
 
 
 def hours_per_day() -> Decimal:
-    """Working hours in a day, from the working calendar when it is installed (8 otherwise)."""
-    try:
-        from egov.core.calendar import get_calendar  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return DEFAULT_HOURS_PER_DAY
-    value: Any = getattr(get_calendar(), "hours_per_day", None)
-    if callable(value):
-        value = value()
-    if isinstance(value, timedelta):
-        value = Decimal(int(value.total_seconds())) / 3600
-    return Decimal(str(value)) if value else DEFAULT_HOURS_PER_DAY
+    """Working hours in a day, from the working calendar (a day budget is that many working hours)."""
+    return get_calendar().hours_per_day
 
 
 def _in_hours(amount: Decimal, unit: str, per_day: Decimal) -> Decimal:
