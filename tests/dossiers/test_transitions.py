@@ -255,3 +255,15 @@ def test_blank_reasons_are_refused(world: World, clock: Clock) -> None:
         lambda: services.request_financial_obligation(world.specialist, dossier, content="c", amount=0),
         dossier,
     )
+
+
+def test_a_step_sent_back_goes_to_the_unit_queue_if_its_earlier_holder_left_the_role(
+    world: World, clock: Clock
+) -> None:
+    from egov.accounts.models import RoleAssignment
+
+    dossier = world.at_step(3)
+    RoleAssignment.objects.filter(user=world.specialist, role="specialist").delete()
+    dossier = services.return_to_previous_step(world.head, dossier, reason="Xem lại")
+    assert dossier.current_step is not None and dossier.current_step.position == 2
+    assert dossier.current_assignee is None and dossier.current_role == "specialist"

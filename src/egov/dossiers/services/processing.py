@@ -133,7 +133,11 @@ def return_to_previous_step(actor: Any, dossier: Dossier, *, reason: str) -> Dos
         close_step(dossier, actor, DossierStep.Outcome.RETURNED, reason, now)
         unit = unit_for(prev, dossier)
         due = budget_due(now, prev.budget, prev.budget_unit)
-        start_step(dossier, prev, unit=unit, assignee=last.assignee if last else None, start=now, due=due)
+        # Back to whoever handled it, unless they no longer hold the role there: then to the unit queue.
+        earlier = last.assignee if last is not None and last.assignee_id is not None else None
+        if earlier is not None and not _eligible(earlier, unit, prev.role):
+            earlier = None
+        start_step(dossier, prev, unit=unit, assignee=earlier, start=now, due=due)
         return save_and_record(
             actor,
             dossier,
