@@ -19,3 +19,13 @@ def test_the_procedure_page_lists_versions_without_editable_dates() -> None:
     html = page.content.decode()
     assert "versions-0-effective_from" not in html and "versions-0-number" not in html
     assert f"/admin/catalog/procedureversion/{procedure.versions.get().pk}/change/" in html
+
+
+def test_a_published_version_cannot_be_deleted_from_the_admin() -> None:
+    version = published_procedure().versions.get()
+    admin_user = User.objects.create_superuser("root-admin2", "root2@example.vn", "x")
+    browser = Client()
+    browser.force_login(admin_user)
+    response = browser.post(f"/admin/catalog/procedureversion/{version.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert type(version).objects.filter(pk=version.pk).exists()

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from egov.catalog import bundle, services
 from egov.catalog.errors import BundleInvalid, ProcessBudgetMismatch, VersionOverlap
 from egov.catalog.models import Agency, ChannelTerms, Procedure, ProcedureVersion, Sector
+from egov.core.errors import DomainError
 from egov.core.models import Event
 from tests.catalog import factories as f
 
@@ -94,7 +95,8 @@ def test_reimporting_the_same_bundle_changes_nothing(populated: None) -> None:
 def test_dry_run_prints_field_level_diff_and_changes_nothing(populated: None, tmp_path: Path) -> None:
     data = bundle.export_bundle()
     data["agencies"][1]["name"] = "Sở Tư pháp tỉnh Vĩnh Phúc"
-    data["procedures"][1]["versions"][1]["channels"][0]["fees"][0]["amount"] = 200000
+    fee = data["procedures"][1]["versions"][1]["channels"][0]["fees"][0]
+    published_amount, fee["amount"] = fee["amount"], 200000
     data["sectors"].append({"code": "DATDAI", "name": "Đất đai"})
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -110,9 +112,31 @@ def test_dry_run_prints_field_level_diff_and_changes_nothing(populated: None, tm
     assert "~ version 2.000488 v2" in text and "channels:" in text
     assert "nothing was changed" in text
 
+    with pytest.raises(CommandError, match="published_version_frozen"):
+        call_command("catalog", "import", str(path), stdout=StringIO())
+    assert counts() == before
+    assert Agency.objects.get(code="000.00.06.H62").name == "Sở Tư pháp"
+
+    fee["amount"] = published_amount  # the published version as it is; the agency rename alone
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     call_command("catalog", "import", str(path), stdout=StringIO())
     assert Agency.objects.get(code="000.00.06.H62").name == "Sở Tư pháp tỉnh Vĩnh Phúc"
-    assert ChannelTerms.objects.filter(version__number=2, channel="counter").get().total_fee() == 200000
+
+
+def test_a_published_version_may_only_be_closed_by_an_import(populated: None) -> None:
+    data = bundle.export_bundle()
+    version = data["procedures"][1]["versions"][-1]
+    assert version["status"] == "published"
+    version["effective_to"] = "2031-01-01"
+    services.import_bundle(data)
+    closed = ProcedureVersion.objects.get(
+        procedure__code=data["procedures"][1]["code"], number=version["number"]
+    )
+    assert str(closed.effective_to) == "2031-01-01"
+    version["service_level"] = "full" if version["service_level"] != "full" else "partial"
+    with pytest.raises(DomainError) as info:
+        services.import_bundle(data)
+    assert info.value.code == "published_version_frozen" and info.value.detail["fields"] == ["service_level"]
 
 
 def test_export_command_writes_the_file(populated: None, tmp_path: Path) -> None:

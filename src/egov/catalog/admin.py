@@ -120,3 +120,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin[ProcedureVersion]):
         if _published(obj):
             return [f.name for f in ProcedureVersion._meta.fields]
         return ["status"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A published version stays: close it with an end date and publish its successor."""
+        return not _published(obj) and super().has_delete_permission(request, obj)

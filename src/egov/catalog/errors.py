@@ -59,6 +59,15 @@ class VersionAlreadyPublished(Conflict):
     en = "The version is already published and cannot be edited."
 
 
+class PublishedVersionFrozen(Conflict):
+    code = "published_version_frozen"
+    vi = (
+        "Phiên bản đã công bố không thể thay đổi nội dung (chỉ được đặt ngày hết hiệu lực); "
+        "hãy công bố phiên bản mới."
+    )
+    en = "A published version cannot change (only its end date may be set); publish a new version instead."
+
+
 class VersionInUse(Conflict):
     code = "version_in_use"
     vi = "Phiên bản đã được dùng cho hồ sơ, không thể thay đổi nội dung."

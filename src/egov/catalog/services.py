@@ -27,6 +27,7 @@ from egov.catalog.errors import (
     InvalidProcess,
     ProcedureExists,
     ProcessBudgetMismatch,
+    PublishedVersionFrozen,
     SectorNotFound,
     VersionAlreadyPublished,
     VersionInUse,
@@ -385,6 +386,7 @@ def import_bundle(data: dict[str, Any], *, actor: Any = None) -> bundles.BundleD
     if not touched:
         return diff
     with transaction.atomic():
+        _refuse_rewriting_published(diff)
         _import_agencies(data.get("agencies", []), touched)
         for item in data.get("sectors", []):
             if ("sector", item["code"]) in touched:
@@ -404,6 +406,28 @@ def import_bundle(data: dict[str, Any], *, actor: Any = None) -> bundles.BundleD
             ],
         )
     return diff
+
+
+# What a bundle may still change on a published version: closing it when its successor arrives.
+CLOSING_FIELDS = frozenset({"effective_to"})
+
+
+def _refuse_rewriting_published(diff: bundles.BundleDiff) -> None:
+    """Published rules are what dossiers are (or will be) judged by: a change is a new version."""
+    for change in diff.changed:
+        if change.kind != "version":
+            continue
+        code, number = change.code.rsplit(" v", 1)
+        status = (
+            ProcedureVersion.objects.filter(procedure__code=code, number=int(number))
+            .values_list("status", flat=True)
+            .first()
+        )
+        rewritten = sorted(set(change.fields) - CLOSING_FIELDS)
+        if status == ProcedureVersion.Status.PUBLISHED and rewritten:
+            raise PublishedVersionFrozen(
+                detail={"procedure": code, "number": int(number), "fields": rewritten}
+            )
 
 
 def _import_agencies(items: list[dict[str, Any]], touched: set[tuple[str, str]]) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from egov.catalog.models import Agency, ProcessStep, TimeUnit
+from egov.catalog.rules import version_rules
 from egov.core.calendar import WorkingCalendar, get_calendar
 from egov.core.events import Outgoing, record_event
 from egov.dossiers.errors import ProcessNotDefined, TextRequired, TransitionNotAllowed
@@ -165,7 +166,7 @@ def budget_due(start: datetime, amount: Decimal, unit: str) -> datetime:
 
 
 def process_steps(dossier: Dossier) -> list[ProcessStep]:
-    return list(ProcessStep.objects.filter(version_id=dossier.procedure_version_id).order_by("position"))
+    return list(version_rules(dossier.procedure_version_id).steps)
 
 
 def counted_steps(dossier: Dossier) -> list[ProcessStep]:

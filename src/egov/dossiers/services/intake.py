@@ -19,7 +19,8 @@ from jsonschema.validators import validator_for
 
 from egov.accounts.models import Role, User
 from egov.catalog.errors import AgencyNotFound, ProcedureNotFound, VersionNotInForce
-from egov.catalog.models import Agency, Channel, ChannelTerms, Procedure, ProcedureVersion
+from egov.catalog.models import Agency, Channel, Procedure, ProcedureVersion
+from egov.catalog.rules import version_rules
 from egov.catalog.selectors import version_in_force
 from egov.core.errors import ValidationFailed
 from egov.dossiers.codes import issue_code, new_pin, pin_digest
@@ -179,7 +180,7 @@ def _version_for(procedure: Procedure, agency: Agency, channel: str, now: dateti
     version = version_in_force(procedure, today)
     if version is None:
         raise VersionNotInForce(detail={"code": procedure.code, "on": today.isoformat()})
-    if not ChannelTerms.objects.filter(version=version, channel=channel).exists():
+    if channel not in version_rules(version.pk).channels:
         raise ChannelNotOffered(detail={"procedure_code": procedure.code, "channel": channel})
     return version
 
@@ -262,7 +263,7 @@ def receive_dossier(actor: Any, dossier: Dossier) -> Dossier:
         require(is_desk(actor, dossier), "receive")
         before = snapshot(dossier)
         now = timezone.now()
-        terms = ChannelTerms.objects.get(version_id=dossier.procedure_version_id, channel=dossier.channel)
+        terms = version_rules(dossier.procedure_version_id).channels[dossier.channel]
         clock = calendar().start_clock(now)
         dossier.received_at = now
         dossier.clock_started_at = clock
