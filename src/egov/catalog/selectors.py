@@ -8,9 +8,6 @@ appear (AND, any order). Words go through the ORM's `contains`, which escapes LI
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from egov.catalog.errors import AgencyNotFound, ProcedureNotFound, VersionNotInForce
 from egov.catalog.models import Agency, Procedure, ProcedureVersion, Sector
-from egov.core.errors import ValidationFailed
+from egov.core.cursors import InvalidCursor, decode_cursor, encode_cursor
 from egov.core.text import fold
 
 MAX_QUERY_WORDS = 12
@@ -134,47 +131,27 @@ class Page:
     next_cursor: str | None
 
 
-class InvalidCursor(ValidationFailed):
-    code = "invalid_cursor"
-    vi = "Con trỏ phân trang không hợp lệ."
-    en = "The page cursor is not valid."
-
-
-def _encode(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str, size: int) -> list[Any]:
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidCursor(detail={"cursor": cursor[:100]}) from exc
-    if not isinstance(values, list) or len(values) != size:
-        raise InvalidCursor(detail={"cursor": cursor[:100]})
-    return values
-
-
 def procedures_page(procedures: QuerySet[Procedure], cursor: str | None, size: int) -> Page:
     """Keyset page over (popularity desc, code asc): cost does not grow with the page number."""
     if cursor:
-        popularity, code = _decode(cursor, 2)
+        popularity, code = decode_cursor(cursor, 2)
         if not isinstance(popularity, int) or not isinstance(code, str):
             raise InvalidCursor(detail={"cursor": cursor[:100]})
         procedures = procedures.filter(Q(popularity__lt=popularity) | Q(popularity=popularity, code__gt=code))
     items = list(procedures[: size + 1])
     more = len(items) > size
     items = items[:size]
-    return Page(items, _encode([items[-1].popularity, items[-1].code]) if more else None)
+    return Page(items, encode_cursor(items[-1].popularity, items[-1].code) if more else None)
 
 
 def agencies_page(agencies: QuerySet[Agency], cursor: str | None, size: int) -> Page:
     """Keyset page over the agency code."""
     if cursor:
-        (code,) = _decode(cursor, 1)
+        (code,) = decode_cursor(cursor, 1)
         if not isinstance(code, str):
             raise InvalidCursor(detail={"cursor": cursor[:100]})
         agencies = agencies.filter(code__gt=code)
     items = list(agencies[: size + 1])
     more = len(items) > size
     items = items[:size]
-    return Page(items, _encode([items[-1].code]) if more else None)
+    return Page(items, encode_cursor(items[-1].code) if more else None)

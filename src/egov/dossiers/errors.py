@@ -99,12 +99,6 @@ class TextRequired(ValidationFailed):
     en = "Please give the text (reason or content)."
 
 
-class InvalidCursor(ValidationFailed):
-    code = "invalid_cursor"
-    vi = "Con trỏ phân trang không hợp lệ."
-    en = "The page cursor is not valid."
-
-
 class UnknownWorklist(NotFound):
     code = "worklist_not_found"
     vi = "Không có danh sách này."

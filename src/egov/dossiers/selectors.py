@@ -10,10 +10,7 @@ own index range, which a single OR across pairs could not.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import heapq
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,9 +21,10 @@ from django.utils.dateparse import parse_datetime
 
 from egov.accounts.models import RoleAssignment, User
 from egov.catalog.models import ProcedureVersion
+from egov.core.cursors import InvalidCursor, decode_cursor, encode_cursor
 from egov.core.models import Event
 from egov.dossiers.codes import pin_digest, pin_matches
-from egov.dossiers.errors import DossierNotFound, InvalidCursor, LookupFailed, UnknownWorklist
+from egov.dossiers.errors import DossierNotFound, LookupFailed, UnknownWorklist
 from egov.dossiers.models import PAUSED_STATUSES, Dossier, DossierStep, Status
 
 VIEWS = ("mine", "unit", "overdue", "due_soon")
@@ -44,26 +42,10 @@ class WorklistPage:
     next_cursor: str | None
 
 
-def _encode_cursor(*parts: Any) -> str:
-    raw = json.dumps(parts, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, size: int) -> list[Any]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        parts = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidCursor(detail={"cursor": cursor}) from exc
-    if not isinstance(parts, list) or len(parts) != size:
-        raise InvalidCursor(detail={"cursor": cursor})
-    return parts
-
-
 def _due_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
-    due_text, last_id = _decode_cursor(cursor, 2)
+    due_text, last_id = decode_cursor(cursor, 2)
     due = parse_datetime(due_text) if isinstance(due_text, str) else None
     if due is None or due.tzinfo is None or not isinstance(last_id, int) or isinstance(last_id, bool):
         raise InvalidCursor(detail={"cursor": cursor})
@@ -153,7 +135,7 @@ def worklist(
     )
     by_id = {d.pk: d for d in rows}
     items = [by_id[k[1]] for k in page if k[1] in by_id]
-    next_cursor = _encode_cursor(page[-1][0].isoformat(), page[-1][1]) if more and page else None
+    next_cursor = encode_cursor(page[-1][0].isoformat(), page[-1][1]) if more and page else None
     return WorklistPage(items=items, next_cursor=next_cursor)
 
 
@@ -233,7 +215,7 @@ def applicant_dossiers(user: Any, cursor: str | None = None, limit: int = 50) ->
         return WorklistPage(items=[], next_cursor=None)
     qs = Dossier.objects.filter(applicant=user)
     if cursor:
-        (last_id,) = _decode_cursor(cursor, 1)
+        (last_id,) = decode_cursor(cursor, 1)
         if not isinstance(last_id, int) or isinstance(last_id, bool):
             raise InvalidCursor(detail={"cursor": cursor})
         qs = qs.filter(id__lt=last_id)
@@ -243,4 +225,4 @@ def applicant_dossiers(user: Any, cursor: str | None = None, limit: int = 50) ->
         )[: limit + 1]
     )
     page, more = rows[:limit], len(rows) > limit
-    return WorklistPage(items=page, next_cursor=_encode_cursor(page[-1].pk) if more and page else None)
+    return WorklistPage(items=page, next_cursor=encode_cursor(page[-1].pk) if more and page else None)
