@@ -41,10 +41,14 @@ INSTALLED_APPS = [
     "egov.accounts",
     "egov.catalog",
     "egov.dossiers",
+    "egov.feedback",
+    "egov.portal",
+    "egov.backoffice",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "egov.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -56,6 +60,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "egov.urls"
+FORM_RENDERER = "egov.core.forms.FormRenderer"
+CSRF_FAILURE_VIEW = "egov.core.views.csrf_failure"
 WSGI_APPLICATION = "egov.wsgi.application"
 ASGI_APPLICATION = "egov.asgi.application"
 
@@ -70,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "egov.core.ui.site",
             ],
         },
     },
@@ -113,6 +120,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "egov_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -123,6 +135,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic (demo and tests)
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files are never served from MEDIA_URL: views check the reader's rights first.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -204,6 +219,23 @@ EGOV = {
         "EGOV_WEBHOOK_URLS",
         "",
         "Comma-separated URLs that receive dossier status changes as signed JSON POSTs (empty: none).",
+    ),
+    "UPLOAD_MAX_BYTES": env_int(
+        "EGOV_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, "Largest file a citizen or officer may upload, in bytes."
+    ),
+    "VIRUS_SCAN_COMMAND": env_str(
+        "EGOV_VIRUS_SCAN_COMMAND",
+        "",
+        "Command that scans an uploaded file given on its standard input and exits non-zero when it is "
+        "infected (e.g. `clamdscan --no-summary -`). Empty: files are not scanned.",
+    ),
+    "DRAFT_DAYS": env_int("EGOV_DRAFT_DAYS", 30, "Days an unsent online application (draft) is kept."),
+    "LOGIN_MAX_FAILURES": env_int(
+        "EGOV_LOGIN_MAX_FAILURES", 5, "Failed sign-ins in a row after which an account is locked."
+    ),
+    "LOGIN_LOCK_MINUTES": env_int("EGOV_LOGIN_LOCK_MINUTES", 15, "Minutes a locked account stays locked."),
+    "OFFICER_2FA": env_bool(
+        "EGOV_OFFICER_2FA", True, "Officers must confirm each sign-in with a TOTP code (second factor)."
     ),
     "WEBHOOK_SECRET": env_str(
         "EGOV_WEBHOOK_SECRET",

@@ -17,8 +17,12 @@ urlpatterns = [
     path("api/swagger/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-swagger"),
     path("api/v1/", include("egov.api.urls")),
     path("api-auth/", include("rest_framework.urls")),
-    path("", core_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("egov.accounts.urls")),
+    path("office/", include("egov.backoffice.urls")),
+    path("", include("egov.portal.urls")),
 ]
 
 handler404 = "egov.core.views.not_found"
 handler500 = "egov.core.views.server_error"
+handler403 = "egov.core.views.permission_denied"

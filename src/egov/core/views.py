@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 
 from egov import __version__
 from egov.core.errors import error_body
@@ -31,22 +30,66 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
-
-
 def _error_json(code: str, vi: str, en: str, status: int) -> JsonResponse:
     return JsonResponse(error_body(code, vi, en), status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def _error_page(
+    request: HttpRequest, status: int, heading: tuple[str, str], message: tuple[str, str]
+) -> HttpResponse:
+    """A bilingual error page in the site layout; falls back to plain HTML if the layout cannot render."""
+    from django.template.loader import render_to_string
+
+    from egov.core.ui import in_language
+
+    context = {"status": status, "heading": in_language(*heading), "message": in_language(*message)}
+    try:
+        body = render_to_string("errors/page.html", context, request=request)
+    except Exception:  # a broken template must not hide the original error
+        body = (
+            f"<!doctype html><html lang=vi><title>{status}</title>"
+            f"<h1>{heading[0]}</h1><p lang=en>{heading[1]}</p>"
+        )
+    return HttpResponse(body, status=status)
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """JSON for API paths (same shape as every API error), a plain bilingual page elsewhere."""
+    """JSON for API paths (same shape as every API error), a bilingual page elsewhere."""
     if request.path.startswith("/api/"):
         return _error_json("not_found", "Không có địa chỉ API này.", "No such API address.", 404)
-    return HttpResponse(
-        "<!doctype html><html lang=vi><title>404</title><h1>Không tìm thấy trang</h1>"
-        "<p lang=en>Page not found.</p><p><a href='/'>egov</a></p>",
-        status=404,
+    return _error_page(
+        request,
+        404,
+        ("Không tìm thấy trang", "Page not found"),
+        (
+            "Địa chỉ không tồn tại hoặc bạn không có quyền xem nội dung này.",
+            "The address does not exist or you may not see what it shows.",
+        ),
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _error_json(
+            "permission_denied", "Bạn không có quyền truy cập.", "You are not allowed to access this.", 403
+        )
+    return _error_page(
+        request,
+        403,
+        ("Không có quyền truy cập", "Access denied"),
+        ("Tài khoản của bạn không được phép xem trang này.", "Your account may not open this page."),
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error_page(
+        request,
+        403,
+        ("Phiên làm việc đã hết hạn", "Your session has expired"),
+        (
+            "Biểu mẫu không còn hợp lệ (thiếu mã bảo vệ CSRF). Hãy tải lại trang và gửi lại.",
+            "The form is no longer valid (missing CSRF token). Reload the page and send it again.",
+        ),
     )
 
 

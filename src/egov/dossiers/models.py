@@ -273,3 +273,69 @@ class CodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day} {self.last}"
+
+
+def dossier_file_path(instance: DossierFile, filename: str) -> str:
+    """Stored under a random name: the user's file name is kept in `name` and never touches the disk path."""
+    return f"dossiers/{instance.dossier_id}/{instance.sha256[:2]}/{instance.token}"
+
+
+class DossierFile(models.Model):
+    """A file of a dossier: a component, a supplement, a counter scan or a result.
+
+    The SHA-256 is recorded for every stored file; files are served only through views that check
+    the reader's rights, never from a public media URL.
+    """
+
+    class Kind(models.TextChoices):
+        COMPONENT = "component", "Thành phần hồ sơ / dossier component"
+        SUPPLEMENT = "supplement", "Bổ sung / supplement"
+        SCAN = "scan", "Bản quét tại quầy / counter scan"
+        RESULT = "result", "Kết quả / result"
+        OTHER = "other", "Khác / other"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
+    token = models.CharField(max_length=32, unique=True, help_text="Random name used in URLs and on disk.")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMPONENT)
+    requirement = models.ForeignKey(
+        "catalog.DocumentRequirement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    supplement = models.ForeignKey(
+        SupplementRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="files"
+    )
+    name = models.CharField(max_length=255, help_text="File name as uploaded (display only).")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=dossier_file_path, max_length=300)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["dossier", "id"]
+        verbose_name = "tệp hồ sơ"
+        verbose_name_plural = "tệp hồ sơ"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierNote(models.Model):
+    """An internal note of the officers handling a dossier (never shown to the applicant)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["dossier", "id"]
+        verbose_name = "ghi chú xử lý"
+        verbose_name_plural = "ghi chú xử lý"
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} note {self.pk}"
