@@ -6,8 +6,12 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+NODE_STAMP := node_modules/.egov-installed
+DIST_CSS := src/egov/core/static/dist/egov.css
+ASSET_SOURCES := $(shell find assets -type f 2>/dev/null)
 
-.PHONY: install demo test lint typecheck pytest bench migrate clean constraints docs-config
+.PHONY: install demo test lint typecheck pytest bench migrate clean constraints docs-config \
+	node assets messages browser
 
 install: $(STAMP)
 
@@ -23,7 +27,48 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
 
-demo: install
+# Front-end assets: npm packages are fetched at build time, never committed.
+node:
+	@command -v npm >/dev/null || { \
+	  echo "installing Node.js and npm (Debian/Ubuntu: nodejs npm)"; \
+	  if command -v apt-get >/dev/null; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm; \
+	  else echo "please install Node.js 18+ and npm"; exit 1; fi; }
+	@node -e 'process.exit(parseInt(process.versions.node, 10) < 18 ? 1 : 0)' || \
+	  { echo "egov needs Node.js 18 or newer (found: $$(node --version))"; exit 1; }
+
+$(NODE_STAMP): package-lock.json package.json | node
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $(NODE_STAMP)
+
+$(DIST_CSS): $(NODE_STAMP) package-lock.json $(ASSET_SOURCES)
+	npm run build --silent
+
+assets: $(DIST_CSS)
+
+# Compile the gettext catalogues (*.po -> *.mo; the .mo files are not committed).
+messages: install
+	@command -v msgfmt >/dev/null || { \
+	  echo "installing gettext (msgfmt)"; \
+	  if command -v apt-get >/dev/null; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq gettext; \
+	  else echo "please install GNU gettext"; exit 1; fi; }
+	@$(BIN)/egov compilemessages --ignore=.venv --ignore=node_modules --ignore=var >/dev/null
+
+# Chromium for the browser (accessibility) tests; EGOV_CHROMIUM=/path overrides.
+browser:
+	@if [ -n "$$EGOV_CHROMIUM" ]; then \
+	  [ -x "$$EGOV_CHROMIUM" ] || { echo "EGOV_CHROMIUM=$$EGOV_CHROMIUM is not an executable"; exit 1; }; \
+	elif [ ! -x /usr/bin/chromium ]; then \
+	  if grep -qiE '^ID(_LIKE)?=.*ubuntu' /etc/os-release 2>/dev/null; then \
+	    echo "Chromium is needed for the browser tests. On Ubuntu the apt package is only a snap shim:"; \
+	    echo "install Chromium (e.g. 'sudo snap install chromium') and run again with"; \
+	    echo "EGOV_CHROMIUM=/path/to/chromium (e.g. /snap/bin/chromium). The browser tests are skipped until then."; \
+	  elif command -v apt-get >/dev/null; then \
+	    echo "installing Chromium (Debian: chromium)"; \
+	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; \
+	  else echo "Chromium not found: the browser tests are skipped; install it and set EGOV_CHROMIUM=/path"; fi; \
+	fi
+
+demo: install assets messages
 	PORT=$(PORT) $(BIN)/egov demo
 
 lint: install
@@ -36,7 +81,7 @@ typecheck: install
 pytest: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+test: install assets messages browser lint typecheck pytest
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
@@ -52,4 +97,4 @@ constraints: install
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' | sed 's/ @ .*//' > constraints.txt
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules src/egov/core/static/dist

@@ -133,6 +133,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic (demo and tests)
+# Pages link assets with a content version (?v=…, the `asset` tag), so browsers may keep them a day.
+WHITENOISE_MAX_AGE = env_int("EGOV_STATIC_MAX_AGE", 86400, "Seconds browsers may cache CSS/JS files.")
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # Uploaded files are never served from MEDIA_URL: views check the reader's rights first.
