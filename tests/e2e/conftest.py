@@ -11,6 +11,10 @@ import pytest
 
 from egov.testing.browser import AXE_JS, CHROMIUM_ARGS, chromium_path, passthrough
 
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from that thread
+# (fixtures, assertions, teardown flush) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 DIST = Path(__file__).resolve().parents[2] / "src" / "egov" / "core" / "static" / "dist" / "egov.css"
 SCREENSHOTS = os.environ.get("EGOV_SCREENSHOTS", "")
 

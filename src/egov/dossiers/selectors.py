@@ -76,10 +76,12 @@ def _view_filter(qs: QuerySet[Dossier], view: str, now: datetime, due_within_hou
 
 
 def _search_filter(
-    qs: QuerySet[Dossier], versions: list[int] | None, search: str | None
+    qs: QuerySet[Dossier], versions: list[int] | None, search: str | None, status: str | None = None
 ) -> QuerySet[Dossier]:
     if versions is not None:
         qs = qs.filter(procedure_version_id__in=versions)
+    if status:
+        qs = qs.filter(status=status)
     text = (search or "").strip()
     if text:
         qs = qs.filter(Q(code=text) | Q(phone=text) | Q(applicant_name__istartswith=text))
@@ -95,6 +97,7 @@ def worklist(
     procedure_code: str | None = None,
     search: str | None = None,
     due_within_hours: int = 24,
+    status: str | None = None,
 ) -> WorklistPage:
     """One page of an officer's worklist, ordered by (step_due_at, id)."""
     if view not in VIEWS:
@@ -115,7 +118,9 @@ def worklist(
     now = timezone.now()
 
     def ordered(qs: QuerySet[Dossier]) -> list[tuple[datetime, int]]:
-        qs = _search_filter(_view_filter(_after(qs, position), view, now, due_within_hours), versions, search)
+        qs = _search_filter(
+            _view_filter(_after(qs, position), view, now, due_within_hours), versions, search, status
+        )
         rows = qs.order_by("step_due_at", "id").values_list("step_due_at", "id")[: limit + 1]
         return [(due, pk) for due, pk in rows if due is not None]
 

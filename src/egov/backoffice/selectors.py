@@ -1,0 +1,184 @@
+"""Reads of the back office: tab counts of the worklists and a unit's figures for its leader.
+
+Every query is bounded by a unit's *active* work, never by the dossier table:
+- workload and overdue list read `dossier_worklist_idx` (current_unit, current_role, step_due_at, id);
+  finished and returned dossiers leave the unit's range when their last step closes;
+- timeliness reads one month of the unit's finished dossiers (see unit_timeliness for the index);
+- tab counts stop at COUNT_CAP rows, so a unit with a huge backlog costs what a busy one costs.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from egov.accounts.models import Role, RoleAssignment, User
+from egov.catalog.models import Agency
+from egov.dossiers.models import PAUSED_STATUSES, Dossier, Status, Timeliness
+
+LEADER_ROLES = (Role.LEADER, Role.DIVISION_HEAD, Role.SUPERVISOR)
+# No clock runs for these (same rule as the worklists of egov.dossiers.selectors).
+CLOCK_STOPPED = (*PAUSED_STATUSES, Status.FINISHED)
+FINISHED_STATUSES = (Status.FINISHED, Status.RETURNED)
+COUNT_CAP = 999
+DUE_SOON_HOURS = 24
+
+
+# --- worklist tabs ---------------------------------------------------------------------------
+
+
+def _pairs(user: Any) -> list[tuple[int, str]]:
+    if not isinstance(user, User) or user.pk is None or not user.is_active:
+        return []
+    return sorted(set(RoleAssignment.objects.filter(user=user).values_list("agency_id", "role")))
+
+
+def _capped(qs: QuerySet[Dossier]) -> int:
+    """COUNT over at most COUNT_CAP + 1 rows: SELECT COUNT(*) FROM (… LIMIT n)."""
+    return qs.values("id")[: COUNT_CAP + 1].count()
+
+
+def worklist_counts(user: Any, now: datetime | None = None) -> dict[str, int]:
+    """Rows per tab, each capped at COUNT_CAP + 1 (shown as "999+")."""
+    pairs = _pairs(user)
+    if not pairs:
+        return {"mine": 0, "unit": 0, "due_soon": 0, "overdue": 0}
+    now = now or timezone.now()
+    in_pairs = Q()
+    for agency_id, role in pairs:
+        in_pairs |= Q(current_unit_id=agency_id, current_role=role)
+    base = Dossier.objects.filter(in_pairs)
+    running = base.exclude(status__in=CLOCK_STOPPED)
+    horizon = now + timedelta(hours=DUE_SOON_HOURS)
+    return {
+        "mine": _capped(base.filter(current_assignee=user)),
+        "unit": _capped(base),
+        "due_soon": _capped(running.filter(step_due_at__gte=now, step_due_at__lt=horizon)),
+        "overdue": _capped(running.filter(step_due_at__lt=now)),
+    }
+
+
+# --- leader view -----------------------------------------------------------------------------
+
+
+def leader_units(user: Any) -> list[Agency]:
+    """Units where the user is a leader, division head or supervisor, by code."""
+    if not isinstance(user, User) or user.pk is None or not user.is_active:
+        return []
+    ids = RoleAssignment.objects.filter(user=user, role__in=LEADER_ROLES).values("agency_id")
+    return list(Agency.objects.filter(id__in=ids).order_by("code"))
+
+
+@dataclass(frozen=True)
+class RoleLoad:
+    role: str
+    total: int
+    overdue: int
+    paused: int
+
+    @property
+    def within_limit(self) -> int:
+        return self.total - self.overdue
+
+
+def unit_workload(unit: Agency, now: datetime | None = None) -> list[RoleLoad]:
+    """Dossiers currently at the unit, per role of their current step: total, overdue, paused.
+
+    One GROUP BY over the unit's range of dossier_worklist_idx.
+    """
+    now = now or timezone.now()
+    rows = (
+        Dossier.objects.filter(current_unit=unit)
+        .values("current_role")
+        .annotate(
+            total=Count("id"),
+            overdue=Count("id", filter=Q(step_due_at__lt=now) & ~Q(status__in=CLOCK_STOPPED)),
+            paused=Count("id", filter=Q(status__in=PAUSED_STATUSES)),
+        )
+        .order_by("current_role")
+    )
+    return [RoleLoad(r["current_role"], r["total"], r["overdue"], r["paused"]) for r in rows]
+
+
+def unit_overdue(
+    unit: Agency, roles: list[str], *, limit: int = 50, now: datetime | None = None
+) -> list[Dossier]:
+    """The unit's overdue dossiers, most overdue first: one ordered index range per role, merged."""
+    now = now or timezone.now()
+    runs = []
+    for role in roles:
+        keys = (
+            Dossier.objects.filter(current_unit=unit, current_role=role, step_due_at__lt=now)
+            .exclude(status__in=CLOCK_STOPPED)
+            .order_by("step_due_at", "id")
+            .values_list("step_due_at", "id")[:limit]
+        )
+        runs.append(list(keys))
+    ids = [pk for _due, pk in list(heapq.merge(*runs))[:limit]]
+    rows = Dossier.objects.filter(id__in=ids).select_related(
+        "procedure_version__procedure", "current_assignee", "current_step__process_step"
+    )
+    by_id = {d.pk: d for d in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+@dataclass(frozen=True)
+class Timeliness766:
+    """Decision 766 (2.1): the on-time rate of finished dossiers; None (N/A) when none finished."""
+
+    early: int
+    on_time: int
+    late: int
+
+    @property
+    def finished(self) -> int:
+        return self.early + self.on_time + self.late
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.finished:
+            return None
+        value = Decimal(100 * (self.early + self.on_time)) / Decimal(self.finished)
+        return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """[first day 00:00, first day of next month 00:00) in the node's time zone."""
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(first, datetime.min.time(), tzinfo=tz),
+        datetime.combine(following, datetime.min.time(), tzinfo=tz),
+    )
+
+
+def unit_timeliness(unit: Agency, month: date) -> Timeliness766:
+    """Dossiers received by the unit and finished in `month`, by timeliness.
+
+    With the partial index dossier_agency_finished_idx (agency, finished_at) INCLUDE (status,
+    timeliness) WHERE finished_at IS NOT NULL this is an index-only range scan of one month (1 ms for
+    2,700 rows at 1M dossiers). Without it PostgreSQL reads the unit's finished ranges of
+    dossier_agency_due_idx and filters the month on the heap: cost grows with the unit's history.
+    """
+    start, end = month_bounds(month)
+    rows = (
+        Dossier.objects.filter(
+            agency=unit, status__in=FINISHED_STATUSES, finished_at__gte=start, finished_at__lt=end
+        )
+        .values("timeliness")
+        .annotate(n=Count("*"))  # COUNT(*) lets the scan stay index-only
+        .order_by()
+    )
+    counts: dict[str, int] = {r["timeliness"]: r["n"] for r in rows}
+    return Timeliness766(
+        early=counts.get(Timeliness.EARLY, 0),
+        on_time=counts.get(Timeliness.ON_TIME, 0),
+        late=counts.get(Timeliness.LATE, 0),
+    )
