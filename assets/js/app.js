@@ -218,8 +218,10 @@
     xhr.onload = function () {
       var finalUrl = xhr.responseURL || action;
       if (!sameUrl(finalUrl, action)) {
-        // The server redirected (POST-redirect-GET): go there for real.
-        window.location.assign(finalUrl);
+        // POST-redirect-GET: the XHR already followed the redirect, and that GET used up the
+        // one-time messages; show that page instead of loading it a second time.
+        window.history.pushState(null, "", finalUrl);
+        showResponse(xhr);
         return;
       }
       // Same URL: the form was re-rendered (e.g. with errors). Show it.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("egov.accounts.urls")),
     path("office/", include("egov.backoffice.urls")),
+    path("files/", include("egov.dossiers.urls")),
     path("", include("egov.portal.urls")),
 ]
 
