@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 DEMO_PASSWORD = "egov-demo-2026"
+# Officers sign in with a second factor. The demo enrols every officer with this published secret
+# (base32): add it to any authenticator app, or print the current code with `egov otp code USER`.
+DEMO_TOTP_SECRET = "EGOVDEMOTOTPSECRETKEYFORDEMOONLY"
 
 LEVEL_PREFIX = {"commune": "xa", "district": "huyen", "department": "so", "province": "tinh"}
 ROLE_SUFFIX = {
@@ -48,6 +51,7 @@ def create_demo_accounts() -> list[DemoAccount]:
     if created:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
+    _enrol(admin)
     accounts.append(DemoAccount("admin", "superuser", "quản trị / administration"))
 
     citizen, created = User.objects.get_or_create(
@@ -84,8 +88,16 @@ def create_demo_accounts() -> list[DemoAccount]:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             RoleAssignment.objects.get_or_create(user=user, agency=agency, role=role)
+            _enrol(user)
             accounts.append(DemoAccount(username, "officer", f"{role} @ {agency.name} ({agency.code})"))
     return accounts
+
+
+def _enrol(user: Any) -> None:
+    from egov.accounts.services import enrol_demo_totp
+
+    if not user.totp_enrolled:
+        enrol_demo_totp(user, DEMO_TOTP_SECRET)
 
 
 def create_demo_dossiers() -> int:
@@ -175,8 +187,16 @@ def prepare() -> list[DemoAccount]:
 
 
 def print_accounts(accounts: list[DemoAccount], port: int) -> None:
-    print(f"\negov demo — http://127.0.0.1:{port}/  (API: /api/v1/, reference: /api/docs/)")
-    print(f"Mật khẩu mọi tài khoản / password of every account: {DEMO_PASSWORD}\n")
+    base = f"http://127.0.0.1:{port}"
+    print(f"\negov demo — cổng dịch vụ công / citizen portal: {base}/")
+    print(f"  một cửa điện tử / back office: {base}/office/   quản trị / admin: {base}/admin/")
+    print(f"  API: {base}/api/v1/   tài liệu / reference: {base}/api/docs/")
+    print(f"Mật khẩu mọi tài khoản / password of every account: {DEMO_PASSWORD}")
+    print(
+        "Cán bộ đăng nhập thêm mã xác thực hai lớp / officers also enter a TOTP code:\n"
+        f"  khoá / secret {DEMO_TOTP_SECRET} (ứng dụng xác thực / authenticator app), hoặc / or\n"
+        "  .venv/bin/egov otp code so.motcua   (mã hiện tại / the current code)\n"
+    )
     width = max(len(a.username) for a in accounts)
     for account in accounts:
         print(f"  {account.username.ljust(width)}  {account.kind:9}  {account.roles}")

@@ -16,7 +16,6 @@ urlpatterns = [
     ),
     path("api/swagger/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-swagger"),
     path("api/v1/", include("egov.api.urls")),
-    path("api-auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("egov.accounts.urls")),
     path("office/", include("egov.backoffice.urls")),

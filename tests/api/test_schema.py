@@ -36,7 +36,10 @@ def test_unknown_api_address_answers_the_standard_json_error(client: Client) -> 
 
 
 @pytest.mark.django_db
-def test_unknown_page_outside_the_api_is_a_bilingual_html_404(client: Client) -> None:
+def test_unknown_page_outside_the_api_is_an_html_404_in_the_visitor_language(client: Client) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404
-    assert "Không tìm thấy" in response.content.decode() and "Page not found" in response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+    assert "Không tìm thấy" in response.content.decode()
+    english = client.get("/no-such-page", headers={"accept-language": "en"})
+    assert "Page not found" in english.content.decode()

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from egov.accounts.models import User
+from egov.testing.auth import sign_in
 from tests.catalog.factories import procedure as published_procedure
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,7 @@ def test_the_procedure_page_lists_versions_without_editable_dates() -> None:
     procedure = published_procedure()
     admin_user = User.objects.create_superuser("root-admin", "root@example.vn", "x")
     browser = Client()
-    browser.force_login(admin_user)
+    sign_in(browser, admin_user)
     page = browser.get(f"/admin/catalog/procedure/{procedure.pk}/change/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -25,7 +26,7 @@ def test_a_published_version_cannot_be_deleted_from_the_admin() -> None:
     version = published_procedure().versions.get()
     admin_user = User.objects.create_superuser("root-admin2", "root2@example.vn", "x")
     browser = Client()
-    browser.force_login(admin_user)
+    sign_in(browser, admin_user)
     response = browser.post(f"/admin/catalog/procedureversion/{version.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert type(version).objects.filter(pk=version.pk).exists()

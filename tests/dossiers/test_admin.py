@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from egov.accounts.models import User
+from egov.testing.auth import sign_in
 from tests.dossiers.conftest import Clock
 from tests.dossiers.factories import World
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_admin_lists_and_shows_dossiers_read_only(world: World, clock: Clock, client: Client) -> None:
     dossier = world.at_step(2)
     admin = User.objects.create(username="root", password="!", is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    sign_in(client, admin)
     listing = client.get("/admin/dossiers/dossier/", {"q": dossier.code})
     assert listing.status_code == 200 and dossier.code in listing.content.decode()
     detail = client.get(f"/admin/dossiers/dossier/{dossier.pk}/change/")

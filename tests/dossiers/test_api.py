@@ -249,7 +249,7 @@ def test_people_use_their_session_and_writes_need_the_csrf_token(world: World) -
     refused = browser.post("/api/v1/dossiers", body, content_type="application/json")
     assert_error(refused, 403, "permission_denied")
     assert Dossier.objects.count() == 0
-    browser.get("/admin/login/")  # any page with a form hands out the CSRF cookie
+    browser.get("/accounts/login/")  # any page with a form hands out the CSRF cookie
     token = browser.cookies["csrftoken"].value
     accepted = browser.post(
         "/api/v1/dossiers", body, content_type="application/json", headers={"X-CSRFToken": token}

@@ -20,6 +20,7 @@ from egov.feedback.services import (
     RatingNotPermitted,
     rate_dossier,
 )
+from egov.testing.auth import sign_in
 from tests.dossiers.factories import World
 from tests.portal import mine_fixtures
 from tests.portal.mine_fixtures import finished, returned
@@ -157,7 +158,7 @@ def test_the_admin_lists_ratings_in_vietnamese_read_only(world: World) -> None:
     rating = rate_dossier(world.citizen, dossier, scores(), 2, "Tốt")
     admin = User.objects.create_superuser("quantri", "qt@example.vn", "x")
     client = Client()
-    client.force_login(admin)
+    sign_in(client, admin)
     listing = client.get(reverse("admin:feedback_rating_changelist"))
     body = listing.content.decode()
     assert listing.status_code == 200

@@ -20,6 +20,7 @@ from egov import urls as egov_urls
 from egov.core.calendar import reset_calendar_cache
 from egov.dossiers import services
 from egov.dossiers.models import Dossier, DossierFile
+from egov.testing.auth import sign_in
 from tests.dossiers.factories import World, build_world
 
 PDF = (
@@ -64,7 +65,7 @@ def world(db: None) -> World:
 def client_for(user: object, language: str = "en", **kwargs: object) -> Client:
     """A signed-in client reading the pages in English (stable text before translations merge)."""
     client = Client(**kwargs)  # type: ignore[arg-type]
-    client.force_login(user)  # type: ignore[arg-type]
+    sign_in(client, user)
     client.cookies["egov_language"] = language
     return client
 

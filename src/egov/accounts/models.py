@@ -19,15 +19,39 @@ class User(AbstractUser):
         OFFICER = "officer", "Cán bộ / officer"
         MACHINE = "machine", "Hệ thống / machine client"
 
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CITIZEN)
-    full_name = models.CharField(max_length=200, blank=True, default="")
-    phone = models.CharField(max_length=20, blank=True, default="")
+    kind = models.CharField("loại tài khoản", max_length=10, choices=Kind.choices, default=Kind.CITIZEN)
+    full_name = models.CharField("họ và tên", max_length=200, blank=True, default="")
+    phone = models.CharField("số điện thoại", max_length=20, blank=True, default="")
     id_number = models.CharField(
-        max_length=20, blank=True, default="", help_text="Personal identification number or tax code."
+        "số định danh / mã số thuế",
+        max_length=20,
+        blank=True,
+        default="",
+        help_text="Personal identification number or tax code.",
     )
-    identity_provider = models.CharField(max_length=60, blank=True, default="")
-    identity_subject = models.CharField(max_length=120, blank=True, default="")
-    identity_verified = models.BooleanField(default=False, help_text="Authenticated with the national e-ID.")
+    identity_provider = models.CharField("nhà cung cấp định danh", max_length=60, blank=True, default="")
+    identity_subject = models.CharField(
+        "mã định danh tại nhà cung cấp", max_length=120, blank=True, default=""
+    )
+    identity_verified = models.BooleanField(
+        "đã xác thực định danh điện tử", default=False, help_text="Authenticated with the national e-ID."
+    )
+    totp_secret = models.TextField(
+        "khoá bí mật TOTP",
+        blank=True,
+        default="",
+        help_text="TOTP secret, encrypted at rest (Fernet, key derived from SECRET_KEY).",
+    )
+    totp_confirmed_at = models.DateTimeField("đăng ký xác thực hai lớp lúc", null=True, blank=True)
+    totp_last_step = models.BigIntegerField(
+        "bước thời gian của mã đã dùng gần nhất",
+        default=0,
+        help_text="Time step of the last accepted code: older or equal steps are replays.",
+    )
+    failed_logins = models.PositiveIntegerField(
+        "số lần đăng nhập sai liên tiếp", default=0, help_text="Failed sign-ins in a row."
+    )
+    locked_until = models.DateTimeField("khoá đến", null=True, blank=True)
 
     class Meta:
         verbose_name = "người dùng"
@@ -42,6 +66,10 @@ class User(AbstractUser):
 
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def totp_enrolled(self) -> bool:
+        return self.totp_confirmed_at is not None and bool(self.totp_secret)
 
 
 class Role(models.TextChoices):

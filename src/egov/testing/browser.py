@@ -99,15 +99,14 @@ def iter_pages(browser: Any, **context_args: Any) -> Iterator[Any]:
         context.close()
 
 
-SECOND_FACTOR_SESSION_KEY = "egov_second_factor"
-
-
 def sign_in(context: Any, base_url: str, user: Any) -> None:
     """Give a browser context a signed-in session for `user` (second factor already passed).
 
     For tests of pages behind the sign-in; the sign-in itself (password + TOTP) has its own tests.
     """
     from django.test import Client
+
+    from egov.accounts.totp import SECOND_FACTOR_SESSION_KEY
 
     client = Client()
     client.force_login(user)

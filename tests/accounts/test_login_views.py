@@ -1,0 +1,237 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pyotp
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from egov.accounts.models import User
+from egov.accounts.totp import SECOND_FACTOR_SESSION_KEY
+from egov.core.models import Event
+from tests.accounts.conftest import PASSWORD, SECRET, Clock
+
+pytestmark = pytest.mark.django_db
+LOGIN = "/accounts/login/"
+CODE = "/accounts/login/code/"
+SETUP = "/accounts/login/setup/"
+MIDDLEWARE_LINE = "egov.accounts.middleware.SecondFactorMiddleware"
+
+
+@pytest.fixture(autouse=True)
+def second_factor_middleware(settings: Any) -> None:
+    if MIDDLEWARE_LINE not in settings.MIDDLEWARE:
+        items = list(settings.MIDDLEWARE)
+        items.insert(
+            items.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, MIDDLEWARE_LINE
+        )
+        settings.MIDDLEWARE = items
+
+
+def sign_in(client: Client, username: str, password: str = PASSWORD, **extra: Any) -> Any:
+    return client.post(LOGIN, {"username": username, "password": password, **extra})
+
+
+def test_login_page_has_the_autocomplete_attributes(client: Client) -> None:
+    html = client.get(LOGIN).content.decode()
+    assert 'autocomplete="username"' in html and 'autocomplete="current-password"' in html
+    assert "<h1>Đăng nhập</h1>" in html
+
+
+def test_citizen_signs_in_and_lands_on_my_dossiers(client: Client, citizen: User) -> None:
+    response = sign_in(client, "congdan")
+    assert response.status_code == 302 and response["Location"] == reverse("portal:my_dossiers")
+    assert client.session["_auth_user_id"] == str(citizen.pk)
+
+
+def test_next_is_followed_inside_the_site_only(client: Client, citizen: User) -> None:
+    assert sign_in(client, "congdan", next="/procedures/?q=a")["Location"] == "/procedures/?q=a"
+    client.logout()
+    for evil in ("https://evil.example", "//evil.example/x", "javascript:alert(1)"):
+        response = sign_in(client, "congdan", next=evil)
+        assert response["Location"] == reverse("portal:my_dossiers"), evil
+        client.logout()
+
+
+def test_wrong_password_shows_a_message_in_the_page_language(client: Client, citizen: User) -> None:
+    response = sign_in(client, "congdan", "wrong")
+    assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.content.decode()
+    response = client.post(LOGIN, {"username": "congdan", "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "The username or password is not correct." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_locked_account_says_until_when(client: Client, citizen: User, clock: Clock, settings: Any) -> None:
+    settings.EGOV = {**settings.EGOV, "LOGIN_MAX_FAILURES": 2}
+    sign_in(client, "congdan", "wrong")
+    html = sign_in(client, "congdan", "wrong").content.decode()
+    assert "đến 09:15 02/03/2026" in html
+    assert "đến 09:15 02/03/2026" in sign_in(client, "congdan").content.decode()
+    clock.advance(minutes=16)
+    assert sign_in(client, "congdan").status_code == 302
+
+
+def test_csrf_is_enforced_on_login(citizen: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(LOGIN, {"username": "congdan", "password": PASSWORD})
+    assert response.status_code == 403
+    client.get(LOGIN)
+    token = client.cookies["csrftoken"].value
+    response = client.post(LOGIN, {"username": "congdan", "password": PASSWORD, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+
+
+def test_officer_with_password_only_cannot_reach_the_office(client: Client, enrolled_officer: User) -> None:
+    response = sign_in(client, "canbo", next="/office/")
+    assert response["Location"] == CODE
+    assert "_auth_user_id" not in client.session
+    office = client.get("/office/")
+    assert office.status_code == 302 and office["Location"].startswith(LOGIN)
+
+
+def test_officer_signs_in_with_password_and_code(
+    client: Client, enrolled_officer: User, clock: Clock
+) -> None:
+    sign_in(client, "canbo", next="/office/?view=mine")
+    page = client.get(CODE).content.decode()
+    assert 'autocomplete="one-time-code"' in page and 'inputmode="numeric"' in page
+    response = client.post(CODE, {"code": pyotp.TOTP(SECRET).at(clock.now)})
+    assert response.status_code == 302 and response["Location"] == "/office/?view=mine"
+    assert client.session[SECOND_FACTOR_SESSION_KEY] is True
+    assert client.session["_auth_user_id"] == str(enrolled_officer.pk)
+    assert Event.objects.filter(kind="account.signed_in", data__method="password+totp").exists()
+
+
+def test_default_landing_of_an_officer_is_the_office(
+    client: Client, enrolled_officer: User, clock: Clock
+) -> None:
+    sign_in(client, "canbo")
+    response = client.post(CODE, {"code": pyotp.TOTP(SECRET).at(clock.now)})
+    assert response["Location"] == reverse("office:home")
+
+
+def test_wrong_and_replayed_codes_are_rejected(client: Client, enrolled_officer: User, clock: Clock) -> None:
+    code = pyotp.TOTP(SECRET).at(clock.now)
+    sign_in(client, "canbo")
+    wrong = "000000" if code != "000000" else "111111"
+    response = client.post(CODE, {"code": wrong})
+    assert response.status_code == 200 and "Mã xác thực không đúng" in response.content.decode()
+    assert client.post(CODE, {"code": code}).status_code == 302
+    other = Client()
+    sign_in(other, "canbo")
+    assert "Mã xác thực không đúng" in other.post(CODE, {"code": code}).content.decode()  # replay
+    assert "_auth_user_id" not in other.session
+
+
+def test_malformed_code_is_a_form_error(client: Client, enrolled_officer: User) -> None:
+    sign_in(client, "canbo")
+    response = client.post(CODE, {"code": "12ab56"})
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
+
+
+def test_pending_sign_in_expires_after_five_minutes(
+    client: Client, enrolled_officer: User, clock: Clock
+) -> None:
+    sign_in(client, "canbo")
+    clock.advance(minutes=5, seconds=1)
+    response = client.post(CODE, {"code": pyotp.TOTP(SECRET).at(clock.now)})
+    assert response.status_code == 302 and response["Location"] == LOGIN
+    assert "_auth_user_id" not in client.session
+
+
+def test_code_pages_need_a_pending_sign_in(client: Client) -> None:
+    assert client.get(CODE)["Location"] == LOGIN
+    assert client.get(SETUP)["Location"] == LOGIN
+
+
+def test_first_sign_in_of_an_officer_sets_up_totp(client: Client, officer: User, clock: Clock) -> None:
+    response = sign_in(client, "canbo")
+    assert response["Location"] == SETUP
+    page = client.get(SETUP)
+    html = page.content.decode()
+    assert "<svg" in html and 'role="img"' in html and "<img" not in html.split("</header>")[1]
+    officer.refresh_from_db()
+    from egov.accounts import totp
+
+    secret = totp.decrypt_secret(officer.totp_secret)
+    assert totp.grouped(secret) in html
+    response = client.post(SETUP, {"code": pyotp.TOTP(secret).at(clock.now)})
+    assert response["Location"] == reverse("office:home")
+    assert client.session[SECOND_FACTOR_SESSION_KEY] is True
+    officer.refresh_from_db()
+    assert officer.totp_enrolled
+    # the secret is never shown again
+    client.logout()
+    sign_in(client, "canbo")
+    assert client.get(SETUP)["Location"] == CODE
+
+
+def test_staff_citizen_kind_also_needs_the_second_factor(client: Client, citizen: User) -> None:
+    citizen.is_staff = True
+    citizen.save()
+    assert sign_in(client, "congdan")["Location"] == SETUP
+
+
+def test_without_officer_2fa_officers_sign_in_with_password(
+    client: Client, officer: User, settings: Any
+) -> None:
+    settings.EGOV = {**settings.EGOV, "OFFICER_2FA": False}
+    response = sign_in(client, "canbo")
+    assert response["Location"] == reverse("office:home")
+
+
+def test_logout_is_post_only(client: Client, citizen: User) -> None:
+    sign_in(client, "congdan")
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.post("/accounts/logout/").status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_admin_login_goes_through_ours(client: Client, enrolled_officer: User, clock: Clock) -> None:
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"] == f"{LOGIN}?next=/admin/"
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert client.get(response["Location"])["Location"].startswith(LOGIN)
+    enrolled_officer.is_staff = True
+    enrolled_officer.is_superuser = True
+    enrolled_officer.save()
+    sign_in(client, "canbo", next="/admin/")
+    response = client.post(CODE, {"code": pyotp.TOTP(SECRET).at(clock.now)})
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_middleware_signs_out_an_officer_without_second_factor(client: Client, officer: User) -> None:
+    client.force_login(officer)
+    response = client.get("/my/dossiers/")
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+    assert "_auth_user_id" not in client.session
+
+
+def test_middleware_answers_json_on_the_api(client: Client, officer: User) -> None:
+    client.force_login(officer)
+    response = client.get("/api/v1/worklists/mine")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "second_factor_required"
+
+
+def test_middleware_leaves_citizens_and_api_tokens_alone(
+    client: Client, citizen: User, officer: User
+) -> None:
+    from rest_framework.authtoken.models import Token
+
+    client.force_login(citizen)
+    assert client.get("/my/dossiers/").status_code != 302
+    token = Token.objects.create(user=officer)
+    response = Client().get("/api/v1/worklists/mine", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code not in (302, 401)
+
+
+def test_middleware_lets_a_signed_out_officer_reach_the_login_page(client: Client, officer: User) -> None:
+    client.force_login(officer)
+    response = client.get(LOGIN)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
