@@ -18,6 +18,7 @@ from egov.catalog.models import (
     Agency,
     ChannelTerms,
     DocumentRequirement,
+    LifeEvent,
     Procedure,
     ProcedureVersion,
     ProcessStep,
@@ -41,6 +42,14 @@ class SectorAdmin(admin.ModelAdmin[Sector]):
     search_fields = ["code", "name", "name_en"]
 
 
+@admin.register(LifeEvent)
+class LifeEventAdmin(admin.ModelAdmin[LifeEvent]):
+    list_display = ["code", "name", "name_en", "position"]
+    list_editable = ["position"]
+    search_fields = ["code", "name", "name_en"]
+    prepopulated_fields = {"code": ["name_en"]}
+
+
 class VersionInline(admin.TabularInline[ProcedureVersion, Procedure]):
     """A list only: versions are edited (while drafts) and published on their own page, where the
     overlap and process checks run."""
@@ -61,7 +70,7 @@ class ProcedureAdmin(admin.ModelAdmin[Procedure]):
     list_display = ["code", "name", "sector", "popularity"]
     list_filter = ["sector"]
     search_fields = ["code", "name", "name_en", "search_text"]
-    autocomplete_fields = ["sector", "agencies"]
+    autocomplete_fields = ["sector", "agencies", "life_events"]
     readonly_fields = ["search_text"]
     inlines = [VersionInline]
 

@@ -26,16 +26,18 @@ from egov.catalog.bundle_format import (
     VERSION_SCHEMA,
     agency_to_dict,
     canonical_agency,
+    canonical_life_event,
     canonical_procedure,
     canonical_sector,
     canonical_version,
+    life_event_to_dict,
     number,
     procedure_to_dict,
     sector_to_dict,
     version_to_dict,
 )
 from egov.catalog.errors import BundleInvalid
-from egov.catalog.models import Agency, Procedure, Sector
+from egov.catalog.models import Agency, LifeEvent, Procedure, Sector
 
 __all__ = [
     "FORMAT",
@@ -44,6 +46,7 @@ __all__ = [
     "VERSION_SCHEMA",
     "BundleDiff",
     "canonical_agency",
+    "canonical_life_event",
     "canonical_procedure",
     "canonical_sector",
     "canonical_version",
@@ -65,7 +68,11 @@ MAX_BUNDLE_BYTES = 20 * 1024 * 1024
 def export_bundle(procedure_codes: list[str] | None = None) -> dict[str, Any]:
     """The whole catalogue, or the named procedures with the agencies and sectors they need."""
     procedures = Procedure.objects.select_related("sector").prefetch_related(
-        "agencies", "versions__channels", "versions__components", "versions__process_steps"
+        "agencies",
+        "life_events",
+        "versions__channels",
+        "versions__components",
+        "versions__process_steps",
     )
     if procedure_codes:
         procedures = procedures.filter(code__in=procedure_codes)
@@ -79,14 +86,17 @@ def export_bundle(procedure_codes: list[str] | None = None) -> dict[str, Any]:
             )
         agencies = _with_ancestors(Agency.objects.filter(procedures__in=procedures).distinct())
         sectors = Sector.objects.filter(procedures__in=procedures).distinct()
+        life_events = LifeEvent.objects.filter(procedures__in=procedures).distinct()
     else:
         agencies = list(Agency.objects.select_related("parent", "successor"))
         sectors = Sector.objects.all()
+        life_events = LifeEvent.objects.all()
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "agencies": [agency_to_dict(a) for a in sorted(agencies, key=lambda a: a.code)],
         "sectors": [sector_to_dict(s) for s in sorted(sectors, key=lambda s: s.code)],
+        "life_events": [life_event_to_dict(e) for e in sorted(life_events, key=lambda e: e.code)],
         "procedures": [procedure_to_dict(p) for p in procedures.order_by("code")],
     }
 
@@ -265,7 +275,7 @@ def _has_two_decimals(value: Any) -> bool:
 
 def _check_duplicates(data: dict[str, Any]) -> None:
     dups: dict[str, list[str]] = {}
-    for section in ("agencies", "sectors", "procedures"):
+    for section in ("agencies", "sectors", "life_events", "procedures"):
         seen: set[str] = set()
         for item in data.get(section, []):
             if item["code"] in seen:
@@ -298,6 +308,8 @@ def _check_references(data: dict[str, Any]) -> None:
     agencies |= set(Agency.objects.values_list("code", flat=True))
     sectors = {s["code"] for s in data.get("sectors", [])}
     sectors |= set(Sector.objects.values_list("code", flat=True))
+    life_events = {e["code"] for e in data.get("life_events", [])}
+    life_events |= set(LifeEvent.objects.values_list("code", flat=True))
     unknown: list[dict[str, str]] = []
     for agency in data.get("agencies", []):
         for key in ("parent", "successor"):
@@ -310,6 +322,9 @@ def _check_references(data: dict[str, Any]) -> None:
         for ref in proc.get("agencies", []):
             if ref not in agencies:
                 unknown.append({"in": f"procedure {proc['code']}", "field": "agencies", "code": ref})
+        for ref in proc.get("life_events", []):
+            if ref not in life_events:
+                unknown.append({"in": f"procedure {proc['code']}", "field": "life_events", "code": ref})
     if unknown:
         codes = ", ".join(sorted({u["code"] for u in unknown}))
         raise _invalid(
@@ -405,12 +420,23 @@ def diff_bundle(data: dict[str, Any]) -> BundleDiff:
         _compare(
             diff, "sector", item["code"], sector_to_dict(sector) if sector else None, canonical_sector(item)
         )
+    events = {e.code: e for e in LifeEvent.objects.all()}
+    for item in data.get("life_events", []):
+        event = events.get(item["code"])
+        before = life_event_to_dict(event) if event else None
+        _compare(diff, "life_event", item["code"], before, canonical_life_event(item))
     codes = [p["code"] for p in data.get("procedures", [])]
     procedures = {
         p.code: p
         for p in Procedure.objects.filter(code__in=codes)
         .select_related("sector")
-        .prefetch_related("agencies", "versions__channels", "versions__components", "versions__process_steps")
+        .prefetch_related(
+            "agencies",
+            "life_events",
+            "versions__channels",
+            "versions__components",
+            "versions__process_steps",
+        )
     }
     for item in data.get("procedures", []):
         incoming = canonical_procedure(item)

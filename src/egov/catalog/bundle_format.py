@@ -14,6 +14,7 @@ from egov.catalog.models import (
     Channel,
     ChannelTerms,
     DocumentRequirement,
+    LifeEvent,
     Procedure,
     ProcedureVersion,
     ProcessStep,
@@ -56,6 +57,18 @@ SECTOR_SCHEMA: dict[str, Any] = {
         "code": {**_CODE, "maxLength": 20},
         "name": {"type": "string", "minLength": 1, "maxLength": 255},
         "name_en": {"type": "string", "maxLength": 255},
+    },
+}
+
+LIFE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["code", "name"],
+    "additionalProperties": False,
+    "properties": {
+        "code": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": r"^[-a-zA-Z0-9_]+$"},
+        "name": {"type": "string", "minLength": 1, "maxLength": 255},
+        "name_en": {"type": "string", "maxLength": 255},
+        "position": {"type": "integer", "minimum": 0, "maximum": 32767},
     },
 }
 
@@ -153,6 +166,7 @@ PROCEDURE_SCHEMA: dict[str, Any] = {
         "name_en": {"type": "string", "maxLength": 500},
         "sector": {"type": "string"},
         "agencies": {"type": "array", "items": {"type": "string"}},
+        "life_events": {"type": "array", "items": {"type": "string"}},
         "versions": {"type": "array", "items": VERSION_SCHEMA},
     },
 }
@@ -166,6 +180,7 @@ BUNDLE_SCHEMA: dict[str, Any] = {
         "version": {"const": FORMAT_VERSION},
         "agencies": {"type": "array", "items": AGENCY_SCHEMA},
         "sectors": {"type": "array", "items": SECTOR_SCHEMA},
+        "life_events": {"type": "array", "items": LIFE_EVENT_SCHEMA},
         "procedures": {"type": "array", "items": PROCEDURE_SCHEMA},
     },
 }
@@ -203,6 +218,10 @@ def agency_to_dict(agency: Agency) -> dict[str, Any]:
 
 def sector_to_dict(sector: Sector) -> dict[str, Any]:
     return {"code": sector.code, "name": sector.name, "name_en": sector.name_en}
+
+
+def life_event_to_dict(event: LifeEvent) -> dict[str, Any]:
+    return {"code": event.code, "name": event.name, "name_en": event.name_en, "position": event.position}
 
 
 def channel_to_dict(terms: ChannelTerms) -> dict[str, Any]:
@@ -274,6 +293,7 @@ def procedure_to_dict(procedure: Procedure, *, with_versions: bool = True) -> di
         "name_en": procedure.name_en,
         "sector": procedure.sector.code,
         "agencies": sorted(a.code for a in procedure.agencies.all()),
+        "life_events": sorted(e.code for e in procedure.life_events.all()),
     }
     if with_versions:
         versions = sorted(procedure.versions.all(), key=lambda v: v.number)
@@ -366,6 +386,15 @@ def canonical_sector(data: dict[str, Any]) -> dict[str, Any]:
     return {"code": data["code"], "name": data["name"], "name_en": data.get("name_en", "")}
 
 
+def canonical_life_event(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "code": data["code"],
+        "name": data["name"],
+        "name_en": data.get("name_en", ""),
+        "position": data.get("position", 0),
+    }
+
+
 def canonical_procedure(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "code": data["code"],
@@ -373,6 +402,7 @@ def canonical_procedure(data: dict[str, Any]) -> dict[str, Any]:
         "name_en": data.get("name_en", ""),
         "sector": data["sector"],
         "agencies": sorted(set(data.get("agencies", []))),
+        "life_events": sorted(set(data.get("life_events", []))),
         "versions": sorted(
             (canonical_version(v) for v in data.get("versions", [])), key=lambda v: v["number"]
         ),

@@ -66,6 +66,23 @@ class Sector(models.Model):
         return self.name
 
 
+class LifeEvent(models.Model):
+    """A life event (sự kiện cuộc sống) that groups procedures a citizen needs at that moment."""
+
+    code = models.SlugField("mã", max_length=40, unique=True)
+    name = models.CharField("tên", max_length=255)
+    name_en = models.CharField("tên tiếng Anh", max_length=255, blank=True, default="")
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = "sự kiện cuộc sống"
+        verbose_name_plural = "sự kiện cuộc sống"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Procedure(models.Model):
     """An administrative procedure (TTHC) with its national code, e.g. 1.001193."""
 
@@ -80,6 +97,13 @@ class Procedure(models.Model):
         Agency, blank=True, related_name="procedures", help_text="Agencies of this node that handle it."
     )
     popularity = models.PositiveIntegerField(default=0, help_text="Dossiers received; most used first.")
+    life_events = models.ManyToManyField(
+        LifeEvent,
+        blank=True,
+        related_name="procedures",
+        verbose_name="sự kiện cuộc sống",
+        help_text="Life events this procedure belongs to.",
+    )
 
     class Meta:
         ordering = ["code"]

@@ -37,6 +37,7 @@ from egov.catalog.models import (
     Agency,
     ChannelTerms,
     DocumentRequirement,
+    LifeEvent,
     Procedure,
     ProcedureVersion,
     ProcessStep,
@@ -392,6 +393,10 @@ def import_bundle(data: dict[str, Any], *, actor: Any = None) -> bundles.BundleD
             if ("sector", item["code"]) in touched:
                 canon = bundles.canonical_sector(item)
                 Sector.objects.update_or_create(code=canon["code"], defaults=canon)
+        for item in data.get("life_events", []):
+            if ("life_event", item["code"]) in touched:
+                canon = bundles.canonical_life_event(item)
+                LifeEvent.objects.update_or_create(code=canon["code"], defaults=canon)
         published: list[tuple[str, int]] = []
         for item in data.get("procedures", []):
             published += _import_procedure(item, touched)
@@ -457,6 +462,7 @@ def _import_procedure(item: dict[str, Any], touched: set[tuple[str, str]]) -> li
         procedure.sector = Sector.objects.get(code=canon["sector"])
         procedure.save()
         procedure.agencies.set(Agency.objects.filter(code__in=canon["agencies"]))
+        procedure.life_events.set(LifeEvent.objects.filter(code__in=canon["life_events"]))
     procedure = _lock(procedure)
     written: list[ProcedureVersion] = []
     for data in canon["versions"]:
