@@ -36,10 +36,12 @@ def test_citizen_gets_403(world: World) -> None:
     assert response.status_code == 403
 
 
-def test_officer_without_second_factor_is_sent_to_enter_the_code(world: World) -> None:
-    response = signed_in(world.desk, second_factor=False).get(URL)
+def test_officer_without_second_factor_is_signed_out_and_sent_to_sign_in(world: World) -> None:
+    client = signed_in(world.desk, second_factor=False)
+    response = client.get(URL)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:second_factor"))
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert "_auth_user_id" not in client.session
 
 
 def test_my_steps_lists_the_dossiers_assigned_to_me(world: World, clock: Clock) -> None:
