@@ -130,6 +130,12 @@ def available_prints(dossier: Dossier) -> list[str]:
     return forms
 
 
+def attach_form(user: Any, dossier: Dossier) -> Any:
+    from egov.backoffice.views.attachments import AttachForm, may_attach
+
+    return AttachForm(auto_id="id_attach_%s") if may_attach(user, dossier) else None
+
+
 def _action_forms(user: Any, dossier: Dossier, bound: ActionForm | None, bound_name: str) -> list[Any]:
     items = []
     for action in office_actions.available_actions(user, dossier):
@@ -175,6 +181,7 @@ def render_page(
         "note_form": note_form or NoteForm(),
         "may_note": office_actions.may_add_note(request.user, dossier),
         "prints": available_prints(dossier),
+        "attach_form": attach_form(request.user, dossier),
     }
     return render(request, "backoffice/dossier.html", context, status=status)
 
