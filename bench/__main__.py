@@ -189,6 +189,10 @@ def measure_and_report(args: argparse.Namespace, seed: dict[str, Any]) -> int:
         result["worklist"] = asdict(wl)
         log("measuring the worklist API (first pages over the HTTP stack, in-process)")
         result["worklist_api"] = measure.measure_worklist_api(reference, samples=max(args.samples // 4, 1))
+        log("measuring HTML pages (back-office worklists, unit overview, portal home and search)")
+        from bench.pages import measure_pages
+
+        result["pages"] = measure_pages(reference, samples=max(args.samples // 10, 3))
         slow = wl.slowest
         result["explain_slowest"] = measure.explain_worklist(
             reference, slow["officer"], slow["view"], slow["cursor"]

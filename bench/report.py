@@ -161,6 +161,16 @@ def table(result: dict[str, Any]) -> str:
             lines.append(
                 f"{label:34} {s['samples']:>8} {s['p50_ms']:>8.1f} {s['p95_ms']:>8.1f} {s['max_ms']:>8.1f}"
             )
+    pages = result.get("pages")
+    if pages:
+        lines.append("")
+        header = f"{'HTML page (server time)':34} {'samples':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+        lines.append(header)
+        for label, s in pages.items():
+            name = f"  {label}"
+            lines.append(
+                f"{name:34} {s['samples']:>8} {s['p50_ms']:>8.1f} {s['p95_ms']:>8.1f} {s['max_ms']:>8.1f}"
+            )
     lc = result.get("lifecycles")
     if lc:
         lines.append("")

@@ -185,7 +185,8 @@
     var buttons = form.querySelectorAll("button, input[type='submit']");
     var data = new FormData(form);
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
-    var action = (submitter && submitter.getAttribute("formaction")) || form.action;
+    // getAttribute: a control named "action" would shadow form.action.
+    var action = (submitter && submitter.getAttribute("formaction")) || form.getAttribute("action") || window.location.href;
 
     var xhr = new XMLHttpRequest();
     xhr.open("POST", action);

@@ -82,25 +82,3 @@ def media(settings: Any, tmp_path: Path) -> Path:
     """Uploaded files go to a temporary folder."""
     settings.MEDIA_ROOT = str(tmp_path)
     return tmp_path
-
-
-def _with_files() -> list[Any]:
-    """The site's URLs, plus /files/ if the lead has not mounted it yet (kept until it is)."""
-    from django.urls import NoReverseMatch, include, path, reverse
-
-    from egov.urls import urlpatterns as site
-
-    try:
-        reverse("dossier_file", args=["x"])
-    except NoReverseMatch:
-        return [*site[:-1], path("files/", include("egov.dossiers.urls")), site[-1]]
-    return list(site)
-
-
-urlpatterns = _with_files()
-
-
-@pytest.fixture
-def file_urls(settings: Any) -> None:
-    """Serve dossier files at /files/<token>/ (the `dossier_file` URL the previews use)."""
-    settings.ROOT_URLCONF = "tests.backoffice.dossier_fixtures"

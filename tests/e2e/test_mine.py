@@ -19,10 +19,7 @@ from egov.portal.services_mine import SUPPLEMENT_SUBMITTED
 from egov.testing.browser import check_axe, sign_in
 from tests.dossiers.factories import World, build_world
 from tests.e2e.conftest import screenshot
-from tests.portal import mine_fixtures
 from tests.portal.mine_fixtures import PDF, returned, with_supplement
-
-files_url = mine_fixtures.files_url
 
 
 @pytest.fixture(autouse=True)

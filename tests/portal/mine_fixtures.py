@@ -13,10 +13,8 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import NoReverseMatch, include, path, reverse
 from django.utils import timezone
 
-from egov import urls as egov_urls
 from egov.core.calendar import reset_calendar_cache
 from egov.dossiers import services
 from egov.dossiers.models import Dossier, DossierFile
@@ -28,26 +26,6 @@ PDF = (
     b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
 SUPPLEMENT_CONTENT = "Thiếu bản sao giấy chứng sinh có chứng thực."
-
-
-def _files_mounted() -> bool:
-    try:
-        reverse("dossier_file", args=["x"])
-    except NoReverseMatch:
-        return False
-    return True
-
-
-# Until the root URLconf mounts /files/ (egov.dossiers.urls), the tests mount it themselves.
-urlpatterns = [*egov_urls.urlpatterns]
-if not any(str(getattr(p, "pattern", "")) == "files/" for p in egov_urls.urlpatterns):
-    urlpatterns.insert(0, path("files/", include("egov.dossiers.urls")))
-
-
-@pytest.fixture(autouse=True)
-def files_url(settings: Any) -> None:
-    if not _files_mounted():
-        settings.ROOT_URLCONF = __name__
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,6 @@ from tests.portal.mine_fixtures import (
 world = mine_fixtures.world
 citizen_client = mine_fixtures.citizen_client
 media = mine_fixtures.media
-files_url = mine_fixtures.files_url
 
 pytestmark = pytest.mark.django_db
 

@@ -43,7 +43,7 @@ class StyledFormMixin:
     auto_id: str | bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             attrs = field.widget.attrs
             attrs["class"] = f"{attrs.get('class', '')} {widget_class(field.widget)}".strip()
@@ -69,5 +69,5 @@ class Form(StyledFormMixin, forms.Form):
     pass
 
 
-class ModelForm(StyledFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class ModelForm(StyledFormMixin, forms.ModelForm):
     pass

@@ -43,6 +43,7 @@ def _error_page(
     from egov.core.ui import in_language
 
     context = {"status": status, "heading": in_language(*heading), "message": in_language(*message)}
+    body: str
     try:
         body = render_to_string("errors/page.html", context, request=request)
     except Exception:  # a broken template must not hide the original error

@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_life_events'),
-        ('dossiers', '0006_dossierfile_dossiernote'),
+        ("catalog", "0003_life_events"),
+        ("dossiers", "0006_dossierfile_dossiernote"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(condition=models.Q(('finished_at__isnull', False)), fields=['agency', 'finished_at'], include=('status', 'timeliness'), name='dossier_agency_finished_idx'),
+            model_name="dossier",
+            index=models.Index(
+                condition=models.Q(("finished_at__isnull", False)),
+                fields=["agency", "finished_at"],
+                include=("status", "timeliness"),
+                name="dossier_agency_finished_idx",
+            ),
         ),
     ]

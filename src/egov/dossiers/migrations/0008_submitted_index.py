@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_life_events'),
-        ('dossiers', '0007_agency_finished_index'),
+        ("catalog", "0003_life_events"),
+        ("dossiers", "0007_agency_finished_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['submitted_at', 'procedure_version'], name='dossier_submitted_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["submitted_at", "procedure_version"], name="dossier_submitted_idx"),
         ),
     ]

@@ -14,6 +14,7 @@ from egov.dossiers.services.closing import (
     stop_processing,
     withdraw_dossier,
 )
+from egov.dossiers.services.files import StoredFile, add_note, attach_file, create_dossier_with_files
 from egov.dossiers.services.intake import CreateResult, create_dossier, receive_dossier
 from egov.dossiers.services.processing import (
     assign_step,
@@ -27,10 +28,14 @@ from egov.dossiers.services.processing import (
 
 __all__ = [
     "CreateResult",
+    "StoredFile",
+    "add_note",
     "apologise",
     "assign_step",
+    "attach_file",
     "confirm_financial_obligation",
     "create_dossier",
+    "create_dossier_with_files",
     "finish_dossier",
     "forward_dossier",
     "receive_dossier",

@@ -6,30 +6,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dossiers', '0006_dossierfile_dossiernote'),
+        ("dossiers", "0006_dossierfile_dossiernote"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Rating',
+            name="Rating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('survey', models.CharField(help_text='Survey version the scores answer.', max_length=40)),
-                ('scores', models.JSONField(help_text='Criterion code → score.')),
-                ('overall', models.PositiveSmallIntegerField(help_text='Overall satisfaction (1 to 3).')),
-                ('comment', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField()),
-                ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='rating', to='dossiers.dossier')),
-                ('rated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("survey", models.CharField(help_text="Survey version the scores answer.", max_length=40)),
+                ("scores", models.JSONField(help_text="Criterion code → score.")),
+                ("overall", models.PositiveSmallIntegerField(help_text="Overall satisfaction (1 to 3).")),
+                ("comment", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField()),
+                (
+                    "dossier",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rating",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "rated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đánh giá',
-                'verbose_name_plural': 'đánh giá',
+                "verbose_name": "đánh giá",
+                "verbose_name_plural": "đánh giá",
             },
         ),
     ]

@@ -22,6 +22,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Worker
 
 from egov.core.outbox import RelayReport, relay_outbox, relay_until_idle
+from egov.core.periodic import run_due_jobs
 
 logger = logging.getLogger("egov.worker")
 
@@ -84,6 +85,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         self._log(relay_until_idle(limit=batch_size), time.monotonic() - started)
         self._task_worker(queues, batch=True, interval=0).run()
+        run_due_jobs()
         started = time.monotonic()
         self._log(relay_until_idle(limit=batch_size), time.monotonic() - started)
 
@@ -110,6 +112,7 @@ class Command(BaseCommand):
             except Exception:
                 logger.exception("outbox batch failed; retrying in %.1f s", interval)
                 close_old_connections()
+            run_due_jobs()
             if report.total < batch_size:
                 stop.wait(interval)
         thread.join(timeout=interval + 30)

@@ -1,0 +1,33 @@
+"""Reads of dossier files, behind the same rights as the dossier itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from egov.core.errors import NotFound
+from egov.dossiers.models import Dossier, DossierFile
+from egov.dossiers.selectors import _can_read
+
+
+class DossierFileNotFound(NotFound):
+    code = "file_not_found"
+    vi = "Không tìm thấy tệp."
+    en = "The file was not found."
+
+
+def file_for(user: Any, token: str) -> DossierFile:
+    """The file if `user` may read its dossier; otherwise the same not-found as for an unknown token."""
+    row = (
+        DossierFile.objects.select_related("dossier__agency", "requirement")
+        .filter(token=str(token)[:32])
+        .first()
+    )
+    if row is None or not _can_read(user, row.dossier):
+        raise DossierFileNotFound()
+    return row
+
+
+def files_of(dossier: Dossier) -> QuerySet[DossierFile]:
+    return DossierFile.objects.filter(dossier=dossier).select_related("requirement").order_by("id")
