@@ -10,6 +10,8 @@ NODE_STAMP := node_modules/.egov-installed
 DIST_CSS := src/egov/core/static/dist/egov.css
 ASSET_SOURCES := $(shell find assets -type f 2>/dev/null)
 
+
+.PHONY: screenshots
 .PHONY: install demo test lint typecheck pytest bench migrate clean constraints docs-config \
 	node assets messages browser
 
@@ -82,6 +84,10 @@ pytest: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: install assets messages browser lint typecheck pytest
+
+# Refresh docs/screenshots/ from the browser tests (Vietnamese pages, 1280 px wide).
+screenshots: install assets messages browser
+	rm -rf docs/screenshots && EGOV_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e -q
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -67,11 +67,17 @@ def test_officer_of_another_agency_sees_nothing(world: World, clock: Clock) -> N
     world.received()
     world.at_step(2)
     client = signed_in(world.outsider)
-    for view in ("mine", "unit", "due_soon", "overdue"):
+    for view in ("mine", "unassigned", "unit", "due_soon", "overdue"):
         response = client.get(URL, {"view": view})
         assert response.status_code == 200
         assert response.context["rows"] == []
-    assert selectors.worklist_counts(world.outsider) == {"mine": 0, "unit": 0, "due_soon": 0, "overdue": 0}
+    assert selectors.worklist_counts(world.outsider) == {
+        "mine": 0,
+        "unassigned": 0,
+        "unit": 0,
+        "due_soon": 0,
+        "overdue": 0,
+    }
 
 
 @pytest.mark.parametrize(
@@ -212,3 +218,18 @@ def test_status_filter_is_ignored_when_unknown(world: World, clock: Clock) -> No
     response = signed_in(world.desk).get(URL, {"status": "nonsense"})
     assert response.context["filters"]["status"] == ""
     assert codes_in(response) == [dossier.code]
+
+
+def test_unassigned_tab_lists_only_the_unit_dossiers_nobody_holds_yet(world: World) -> None:
+    from egov.dossiers import services
+    from egov.dossiers.selectors import worklist
+
+    waiting = services.forward_dossier(world.desk, world.received())  # to the specialists' queue
+    taken = services.forward_dossier(world.desk, world.received(), assignee=world.specialist)
+    assert waiting.current_assignee_id is None and taken.current_assignee_id == world.specialist.pk
+    codes = {d.code for d in worklist(world.specialist2, "unassigned").items}
+    assert waiting.code in codes and taken.code not in codes
+    html = signed_in(world.specialist2).get(URL, {"view": "unassigned"}).content.decode()
+    assert waiting.code in html and taken.code not in html
+    counts = selectors.worklist_counts(world.specialist2)
+    assert counts["unassigned"] == 1 and counts["unit"] == 2

@@ -50,7 +50,7 @@ def test_desk_receives_prints_receipt_and_specialist_forwards(site: str, page: A
     assert preview.is_visible()
     assert "?inline=1" in (preview.get_attribute("src") or "")
     axe(page, "dossier page, submitted")
-    screenshot(page, "office-dossier")
+    screenshot(page, "office-dossier-preview")
 
     page.locator("button[name='submit'][value='receive']").click()
     page.wait_for_url(f"**/office/dossiers/{dossier.code}/#prints")

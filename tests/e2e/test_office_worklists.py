@@ -63,5 +63,5 @@ def test_desk_officer_switches_tabs_by_keyboard_searches_and_opens_the_overview(
     assert page.locator("#on-time-rate").inner_text().strip()
     assert page.locator("table").count() >= 2
     check_axe(page, "unit overview")
-    screenshot(page, "office-leader")
+    screenshot(page, "office-leader-overview")
     assert not [e for e in page.console_errors if "Content Security Policy" in e], page.console_errors

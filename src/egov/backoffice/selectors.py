@@ -48,7 +48,7 @@ def worklist_counts(user: Any, now: datetime | None = None) -> dict[str, int]:
     """Rows per tab, each capped at COUNT_CAP + 1 (shown as "999+")."""
     pairs = _pairs(user)
     if not pairs:
-        return {"mine": 0, "unit": 0, "due_soon": 0, "overdue": 0}
+        return {"mine": 0, "unassigned": 0, "unit": 0, "due_soon": 0, "overdue": 0}
     now = now or timezone.now()
     in_pairs = Q()
     for agency_id, role in pairs:
@@ -58,6 +58,7 @@ def worklist_counts(user: Any, now: datetime | None = None) -> dict[str, int]:
     horizon = now + timedelta(hours=DUE_SOON_HOURS)
     return {
         "mine": _capped(base.filter(current_assignee=user)),
+        "unassigned": _capped(base.filter(current_assignee__isnull=True)),
         "unit": _capped(base),
         "due_soon": _capped(running.filter(step_due_at__gte=now, step_due_at__lt=horizon)),
         "overdue": _capped(running.filter(step_due_at__lt=now)),

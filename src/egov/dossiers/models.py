@@ -151,6 +151,11 @@ class Dossier(models.Model):
                 fields=["current_unit", "current_role", "step_due_at", "id"], name="dossier_worklist_idx"
             ),
             models.Index(fields=["current_assignee", "step_due_at", "id"], name="dossier_my_steps_idx"),
+            models.Index(
+                fields=["current_unit", "current_role", "step_due_at", "id"],
+                name="dossier_unassigned_idx",
+                condition=models.Q(current_assignee__isnull=True, current_unit__isnull=False),
+            ),
             models.Index(fields=["agency", "status", "due_at", "id"], name="dossier_agency_due_idx"),
             models.Index(fields=["applicant", "id"], name="dossier_applicant_idx"),
             # The portal's "most used services" (dossiers per procedure version in the last 90 days).

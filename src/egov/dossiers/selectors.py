@@ -27,7 +27,7 @@ from egov.dossiers.codes import pin_digest, pin_matches
 from egov.dossiers.errors import DossierNotFound, LookupFailed, UnknownWorklist
 from egov.dossiers.models import PAUSED_STATUSES, Dossier, DossierStep, Status
 
-VIEWS = ("mine", "unit", "overdue", "due_soon")
+VIEWS = ("mine", "unassigned", "unit", "overdue", "due_soon")
 # No clock runs for these: paused for the applicant, or finished and waiting to be handed over.
 _CLOCK_STOPPED = (*PAUSED_STATUSES, Status.FINISHED)
 MAX_LIMIT = 200
@@ -67,6 +67,8 @@ def _pairs(user: Any) -> list[tuple[int, str]]:
 
 
 def _view_filter(qs: QuerySet[Dossier], view: str, now: datetime, due_within_hours: int) -> QuerySet[Dossier]:
+    if view == "unassigned":
+        return qs.filter(current_assignee__isnull=True)
     if view == "overdue":
         return qs.filter(step_due_at__lt=now).exclude(status__in=_CLOCK_STOPPED)
     if view == "due_soon":

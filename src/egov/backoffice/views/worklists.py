@@ -30,12 +30,14 @@ from egov.dossiers.selectors import worklist
 PAGE_SIZE = 25
 TABS = (
     ("mine", _("My steps")),
+    ("unassigned", _("Unassigned in my unit")),
     ("unit", _("My unit")),
     ("due_soon", _("Due soon")),
     ("overdue", _("Overdue")),
 )
 EMPTY = {
     "mine": _("No dossier is assigned to you right now."),
+    "unassigned": _("Every dossier of your units has an officer."),
     "unit": _("No dossier is waiting in your units."),
     "due_soon": _("No dossier is due in the next 24 hours."),
     "overdue": _("No dossier is overdue. Well done."),

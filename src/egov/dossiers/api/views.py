@@ -211,7 +211,7 @@ class WorklistView(APIView):
             OpenApiParameter("search", str, description="dossier code, applicant phone or name prefix"),
             OpenApiParameter("due_within_hours", int, description="for due_soon, default 24"),
         ],
-        summary="Officer worklist: mine, unit, overdue or due_soon (keyset pagination)",
+        summary="Officer worklist: mine, unassigned, unit, overdue or due_soon (keyset pagination)",
     )
     def get(self, request: Request, view: str) -> Response:
         params = _validated(WorklistParams, request.query_params)
