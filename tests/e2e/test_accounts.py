@@ -10,7 +10,7 @@ import pytest
 
 from egov.accounts import services
 from egov.accounts.models import User
-from egov.testing.browser import AXE_JS, check_axe
+from egov.testing.browser import check_axe
 from tests.e2e.conftest import screenshot
 
 PASSWORD = "Mat-khau-an-toan-2026"
@@ -19,16 +19,7 @@ SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 @pytest.fixture(autouse=True)
 def fast_hashing(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls here are synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def axe(page: Any, where: str) -> None:
-    """check_axe with axe-core evaluated first (check_axe's add_script_tag is inline: the CSP blocks it)."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
-    check_axe(page, where)
 
 
 def make_officer(username: str, enrolled: bool) -> User:
@@ -45,7 +36,7 @@ def path_of(page: Any) -> str:
 def test_officer_signs_in_with_password_and_code_by_keyboard(site: str, page: Any) -> None:
     make_officer("so.motcua", enrolled=True)
     page.goto(f"{site}/accounts/login/?next=/office/")
-    axe(page, "login")
+    check_axe(page, "login")
     screenshot(page, "accounts-login")
     assert page.evaluate("document.activeElement.id") == "id_username"
     page.keyboard.type("so.motcua")
@@ -54,7 +45,7 @@ def test_officer_signs_in_with_password_and_code_by_keyboard(site: str, page: An
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/accounts/login/code/")
-    axe(page, "second factor")
+    check_axe(page, "second factor")
     screenshot(page, "accounts-second-factor")
     assert page.evaluate("document.activeElement.id") == "id_code"
     page.keyboard.type(pyotp.TOTP(SECRET).now())
@@ -71,7 +62,7 @@ def test_wrong_password_page_is_accessible(site: str, page: Any) -> None:
     page.fill("#id_password", "wrong")
     page.click("button[type=submit] >> text=Đăng nhập")
     page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng.").wait_for()
-    axe(page, "login with error")
+    check_axe(page, "login with error")
 
 
 def test_first_sign_in_sets_up_totp_with_the_qr_code(site: str, page: Any) -> None:
@@ -82,13 +73,13 @@ def test_first_sign_in_sets_up_totp_with_the_qr_code(site: str, page: Any) -> No
     page.press("#id_password", "Enter")
     page.wait_for_url("**/accounts/login/setup/")
     assert page.locator("main svg[role=img]").count() == 1
-    axe(page, "TOTP set-up")
+    check_axe(page, "TOTP set-up")
     screenshot(page, "accounts-totp-setup")
     secret = page.locator("main code").inner_text().replace(" ", "")
     page.fill("#id_code", "000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
     page.press("#id_code", "Enter")
     page.get_by_text("Mã xác thực không đúng").wait_for()
-    axe(page, "TOTP set-up with error")
+    check_axe(page, "TOTP set-up with error")
     page.fill("#id_code", pyotp.TOTP(secret).now())
     page.press("#id_code", "Enter")
     page.wait_for_url(lambda url: urlparse(url).path != "/accounts/login/setup/")
@@ -98,7 +89,7 @@ def test_first_sign_in_sets_up_totp_with_the_qr_code(site: str, page: Any) -> No
 
 def test_citizen_signs_up(site: str, page: Any) -> None:
     page.goto(f"{site}/accounts/signup/")
-    axe(page, "sign-up")
+    check_axe(page, "sign-up")
     screenshot(page, "accounts-signup")
     page.check("#id_kind_0")
     page.fill("#id_full_name", "Trần Thị Bình")
@@ -109,7 +100,7 @@ def test_citizen_signs_up(site: str, page: Any) -> None:
     page.fill("#id_password2", PASSWORD)
     page.click("main button[type=submit]")
     page.get_by_text("Số căn cước công dân gồm 12 chữ số.").first.wait_for()
-    axe(page, "sign-up with errors")
+    check_axe(page, "sign-up with errors")
     page.fill("#id_id_number", "001190012345")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)

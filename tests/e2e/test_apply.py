@@ -26,12 +26,6 @@ PDF = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Playwright's sync API runs an event loop in this thread; the ORM calls here are still synchronous."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture
 def citizen(site: str, settings: Any, tmp_path: Path) -> User:
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -22,12 +22,6 @@ from tests.e2e.conftest import screenshot
 from tests.portal.mine_fixtures import PDF, returned, with_supplement
 
 
-@pytest.fixture(autouse=True)
-def orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are still sync."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture
 def world(site: str, settings: Any, tmp_path: Path) -> Iterator[World]:
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -13,13 +12,6 @@ from egov.testing.browser import check_axe, sign_in
 from tests.backoffice.dossier_fixtures import attach, media, pdf  # noqa: F401
 from tests.dossiers.factories import build_world
 from tests.e2e.conftest import screenshot
-
-# Playwright's sync API runs an event loop in this thread; the test writes its data through the ORM.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-def axe(page: Any, where: str) -> None:
-    check_axe(page, where)
 
 
 def csp_errors(page: Any) -> list[str]:
@@ -36,12 +28,12 @@ def test_desk_receives_prints_receipt_and_specialist_forwards(site: str, page: A
 
     page.goto(f"{site}/office/desk/")
     assert page.locator("h1").count() == 1
-    axe(page, "reception desk")
+    check_axe(page, "reception desk")
     page.goto(
         f"{site}/office/desk/new/?procedure={world.procedure.code}&agency={world.department.code}&channel=counter"
     )
     page.locator("input[name='decl-full_name']").wait_for()
-    axe(page, "new counter dossier")
+    check_axe(page, "new counter dossier")
     page.goto(f"{site}/office/desk/")
     page.get_by_role("link", name=dossier.code).click()
     page.wait_for_url(f"**/office/dossiers/{dossier.code}/")
@@ -49,7 +41,7 @@ def test_desk_receives_prints_receipt_and_specialist_forwards(site: str, page: A
     preview.wait_for()
     assert preview.is_visible()
     assert "?inline=1" in (preview.get_attribute("src") or "")
-    axe(page, "dossier page, submitted")
+    check_axe(page, "dossier page, submitted")
     screenshot(page, "office-dossier-preview")
 
     page.locator("button[name='submit'][value='receive']").click()
@@ -61,7 +53,7 @@ def test_desk_receives_prints_receipt_and_specialist_forwards(site: str, page: A
     page.wait_for_url("**/print/01/")
     assert dossier.code in page.locator("article").inner_text()
     assert page.locator("button[data-print]").count() == 1
-    axe(page, "form 01 receipt")
+    check_axe(page, "form 01 receipt")
     screenshot(page, "office-receipt")
 
     # The desk hands the dossier to the specialist (step 1 → 2) ...
@@ -75,7 +67,7 @@ def test_desk_receives_prints_receipt_and_specialist_forwards(site: str, page: A
     page.context.clear_cookies()
     sign_in(page.context, site, world.specialist)
     page.goto(f"{site}/office/dossiers/{dossier.code}/")
-    axe(page, "dossier page, specialist")
+    check_axe(page, "dossier page, specialist")
     page.locator("summary", has_text="Chuyển bước tiếp theo").click()
     page.fill("#id_forward_note", "Hồ sơ đủ điều kiện")
     page.locator("button[name='submit'][value='forward']").click()
@@ -85,5 +77,5 @@ def test_desk_receives_prints_receipt_and_specialist_forwards(site: str, page: A
 
     page.goto(f"{site}/office/dossiers/{dossier.code}/print/slip/")
     assert "Hồ sơ đủ điều kiện" in page.locator("article").inner_text()
-    axe(page, "process-control slip")
+    check_axe(page, "process-control slip")
     assert not csp_errors(page), page.console_errors

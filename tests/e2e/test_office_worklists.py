@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from egov.accounts.models import Role, RoleAssignment
@@ -10,9 +9,6 @@ from egov.core.calendar import reset_calendar_cache
 from egov.testing.browser import check_axe, sign_in
 from tests.dossiers.factories import build_world
 from tests.e2e.conftest import screenshot
-
-# Playwright's sync API runs an event loop in this thread; the test writes its data through the ORM.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def press_tab_until(page: Any, element_id: str, limit: int = 80) -> None:

@@ -4,24 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from egov.catalog.demo import load_demo_catalog
-from egov.testing.browser import AXE_JS, check_axe
+from egov.testing.browser import check_axe
 from tests.dossiers.factories import build_world
 from tests.e2e.conftest import screenshot
-
-
-@pytest.fixture(autouse=True)
-def orm_in_test_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls here are synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-def axe(page: Any, where: str) -> None:
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
-    check_axe(page, where)
 
 
 def tab_to(page: Any, element_id: str, limit: int = 40) -> None:
@@ -38,7 +24,7 @@ def test_citizen_finds_a_procedure_by_keyboard_and_looks_up_a_dossier(site: str,
     created = world.create()
 
     page.goto(f"{site}/")
-    axe(page, "home")
+    check_axe(page, "home")
     screenshot(page, "portal-home")
     tab_to(page, "home-q")
     page.keyboard.type("dang ky khai sinh")
@@ -46,7 +32,7 @@ def test_citizen_finds_a_procedure_by_keyboard_and_looks_up_a_dossier(site: str,
     page.wait_for_url("**/procedures/?q=*")
     link = page.locator('a[href="/procedures/1.001193/"]')
     assert link.count() == 1
-    axe(page, "procedure list")
+    check_axe(page, "procedure list")
     screenshot(page, "portal-procedures")
 
     link.focus()
@@ -54,24 +40,24 @@ def test_citizen_finds_a_procedure_by_keyboard_and_looks_up_a_dossier(site: str,
     page.wait_for_url("**/procedures/1.001193/")
     assert page.locator("h1").inner_text().strip() == "Thủ tục đăng ký khai sinh"
     assert page.locator('a[href="/apply/1.001193/"]').count() >= 1
-    axe(page, "procedure page")
+    check_axe(page, "procedure page")
     screenshot(page, "portal-procedure")
 
     page.goto(f"{site}/lookup/")
-    axe(page, "lookup form")
+    check_axe(page, "lookup form")
     page.fill("#lookup_code", created.dossier.code)
     page.fill("#lookup_pin", "000000" if created.pin != "000000" else "111111")
     page.locator("form.usa-form button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator(".usa-alert--error").count() == 1
-    axe(page, "lookup error")
+    check_axe(page, "lookup error")
 
     page.fill("#lookup_pin", created.pin)
     page.locator("form.usa-form button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("#result-title").count() == 1
     assert created.dossier.code in page.locator("#result-title").inner_text()
-    axe(page, "lookup result")
+    check_axe(page, "lookup result")
     screenshot(page, "portal-lookup")
     assert not [e for e in page.console_errors if "Content Security Policy" in e], page.console_errors
 
@@ -85,4 +71,4 @@ def test_filters_update_the_results_with_htmx_and_the_url(site: str, page: Any) 
     assert page.locator('#results a[href="/procedures/1.000894/"]').count() == 1
     assert page.locator('#results a[href="/procedures/1.001193/"]').count() == 0
     assert page.locator("h1").count() == 1
-    axe(page, "filtered list")
+    check_axe(page, "filtered list")

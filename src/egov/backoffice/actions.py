@@ -28,10 +28,8 @@ from egov.dossiers.permissions import (
     is_handler,
     is_step_holder,
 )
+from egov.dossiers.services.processing import ASSIGNABLE, STEPPING, SUPPLEMENTABLE
 
-STEPPING = (Status.RECEIVED, Status.PROCESSING)
-ASSIGNABLE = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.FINANCIAL)
-SUPPLEMENTABLE = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING)
 REFUSABLE = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING)
 STOPPABLE = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.FINANCIAL)
 APOLOGISABLE = STOPPABLE
