@@ -24,7 +24,15 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("EGOV_CSRF_TRUSTED_ORIGINS", "", "Origins trusted for CSRF (https://…).")
 
+# egov's apps come first: their templates and Vietnamese wording win over the libraries' own.
 INSTALLED_APPS = [
+    "egov.core",
+    "egov.accounts",
+    "egov.catalog",
+    "egov.dossiers",
+    "egov.feedback",
+    "egov.portal",
+    "egov.backoffice",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -37,13 +45,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
-    "egov.core",
-    "egov.accounts",
-    "egov.catalog",
-    "egov.dossiers",
-    "egov.feedback",
-    "egov.portal",
-    "egov.backoffice",
 ]
 
 MIDDLEWARE = [
@@ -51,7 +52,7 @@ MIDDLEWARE = [
     "egov.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "egov.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -141,6 +142,12 @@ MEDIA_ROOT = DATA_DIR / "media"
 # Uploaded files are never served from MEDIA_URL: views check the reader's rights first.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The first handler drops a file as soon as it passes EGOV_UPLOAD_MAX_BYTES, before it is all read.
+FILE_UPLOAD_HANDLERS = [
+    "egov.core.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -164,6 +171,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Client addresses for throttles: X-Forwarded-For is trusted only behind this many proxies.
+    "NUM_PROXIES": env_int(
+        "EGOV_NUM_PROXIES", 0, "Reverse proxies in front of the node that append to X-Forwarded-For."
+    ),
     "DEFAULT_THROTTLE_RATES": {
         "public_lookup": env_str(
             "EGOV_LOOKUP_RATE", "20/min", "Public status lookups allowed per client address (DRF rate)."

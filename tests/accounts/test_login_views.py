@@ -58,7 +58,8 @@ def test_wrong_password_shows_a_message_in_the_page_language(client: Client, cit
     response = sign_in(client, "congdan", "wrong")
     assert response.status_code == 200
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.content.decode()
-    response = client.post(LOGIN, {"username": "congdan", "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["egov_language"] = "en"
+    response = client.post(LOGIN, {"username": "congdan", "password": "wrong"})
     assert "The username or password is not correct." in response.content.decode()
     assert "_auth_user_id" not in client.session
 

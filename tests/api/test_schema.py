@@ -41,5 +41,5 @@ def test_unknown_page_outside_the_api_is_an_html_404_in_the_visitor_language(cli
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
     assert "Không tìm thấy" in response.content.decode()
-    english = client.get("/no-such-page", headers={"accept-language": "en"})
+    english = client.get("/no-such-page", headers={"cookie": "egov_language=en"})
     assert "Page not found" in english.content.decode()

@@ -46,7 +46,7 @@ def test_unknown_page_is_a_bilingual_page_in_the_site_layout(client: Client) -> 
     html = response.content.decode()
     assert "Không tìm thấy trang" in html
     assert 'href="#main-content"' in html
-    english = client.get("/no-such-page/", headers={"accept-language": "en"}).content.decode()
+    english = client.get("/no-such-page/", headers={"cookie": "egov_language=en"}).content.decode()
     assert "Page not found" in english
 
 

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 BIRTH = "1.001193"
 
 
-EN = {"Accept-Language": "en"}
+EN = {"Cookie": "egov_language=en"}
 
 
 def get(client: Client, url: str, **params: Any) -> Any:

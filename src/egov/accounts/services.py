@@ -242,15 +242,16 @@ def authenticate_password(request: HttpRequest | None, username: str, password: 
 # --- second factor -------------------------------------------------------------------------------
 
 
-def begin_totp_enrolment(user: User) -> str:
-    """A secret to show once in the setup page; reused while the enrolment is unconfirmed."""
+def begin_totp_enrolment(user: User, *, fresh: bool = False) -> str:
+    """A secret to show in the setup page. `fresh` (the first view in a sign-in) replaces an
+    unconfirmed one: a secret shown to another sign-in must never become the officer's factor."""
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.totp_enrolled:
             raise Conflict(
                 "Tài khoản đã đăng ký xác thực hai lớp.", "Two-factor authentication is already set up."
             )
-        secret = totp.decrypt_secret(locked.totp_secret)
+        secret = "" if fresh else totp.decrypt_secret(locked.totp_secret)
         if not secret:
             secret = totp.generate_secret()
             locked.totp_secret = totp.encrypt_secret(secret)

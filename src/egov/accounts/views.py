@@ -174,10 +174,15 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             error = error_message(request, err)
         else:
             return _finish(request, user, next_url, second_factor=True)
+    data = dict(request.session.get(PENDING_SESSION_KEY) or {})
+    fresh = not data.get("setup_started")
     try:
-        secret = services.begin_totp_enrolment(user)
+        secret = services.begin_totp_enrolment(user, fresh=fresh)
     except DomainError:
         return redirect("accounts:second_factor")
+    if fresh:
+        data["setup_started"] = True
+        request.session[PENDING_SESSION_KEY] = data
     context: dict[str, Any] = {
         "form": form,
         "error": error,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 # No inline script, no inline style, nothing from another origin. Pages get their behaviour from
 # /static/dist/app.js and htmx, both served by this node.
@@ -59,4 +62,25 @@ class ContentSecurityPolicyMiddleware:
         else:
             response["Content-Security-Policy"] = STRICT_POLICY
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class LanguageMiddleware:
+    """Vietnamese unless the visitor chose English with the language switch (a cookie).
+
+    Unlike Django's LocaleMiddleware it ignores the browser's Accept-Language: many Vietnamese
+    computers and phones are set to English, and a public service speaks Vietnamese first.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
         return response

@@ -8,6 +8,7 @@ is kept for display only (the disk name is a random token), cleaned of paths and
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shlex
 import subprocess
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 
 from egov.core.errors import DomainError
 
@@ -184,3 +187,39 @@ def scan(stream: IO[bytes]) -> None:
         stream.seek(0)
     if result.returncode != 0:
         raise UploadInfected()
+
+
+class UploadLimitHandler(FileUploadHandler):
+    """First upload handler: stops storing a file once it passes UPLOAD_MAX_BYTES.
+
+    The rest of the stream is read and dropped; the file then arrives as an empty placeholder that
+    keeps the real size, so `check_upload` refuses it with the usual "too large" message instead of
+    the server writing gigabytes to memory or disk first.
+    """
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > _limit():
+            return None  # the handlers after this one never see the bytes
+        return raw_data
+
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if self.received <= _limit():
+            return None  # the next handler builds the file as usual
+        return InMemoryUploadedFile(
+            io.BytesIO(b""),
+            self.field_name,
+            self.file_name,
+            self.content_type,
+            self.received,
+            self.charset,
+            self.content_type_extra,
+        )
+
+
+def _limit() -> int:
+    return int(str(settings.EGOV["UPLOAD_MAX_BYTES"]))

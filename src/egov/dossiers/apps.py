@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DossiersConfig(AppConfig):
     name = "egov.dossiers"
     label = "dossiers"
-    verbose_name = "Hồ sơ một cửa (Dossiers)"
+    verbose_name = _("One-stop dossiers")

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from egov.core.errors import NotFound
 from egov.dossiers.models import Dossier, DossierFile
+from egov.dossiers.permissions import is_handler
 from egov.dossiers.selectors import _can_read
 
 
@@ -26,6 +27,8 @@ def file_for(user: Any, token: str) -> DossierFile:
     )
     if row is None or not _can_read(user, row.dossier):
         raise DossierFileNotFound()
+    if row.kind == DossierFile.Kind.OTHER and not is_handler(user, row.dossier):
+        raise DossierFileNotFound()  # officers' internal documents are not the applicant's to read
     return row
 
 

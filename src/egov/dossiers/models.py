@@ -283,6 +283,8 @@ class CodeCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = "bộ đếm số hồ sơ"
+        verbose_name_plural = "bộ đếm số hồ sơ"
         constraints = [models.UniqueConstraint(fields=["agency", "day"], name="code_counter_unique")]
 
     def __str__(self) -> str:

@@ -199,6 +199,30 @@ def timeline(dossier: Dossier) -> list[dict[str, Any]]:
     return entries
 
 
+# What an applicant may see of the timeline: no internal events, and only the notes written to them.
+APPLICANT_HIDDEN_KINDS = frozenset({"dossier.note_added"})
+APPLICANT_NOTE_KINDS = frozenset(
+    {
+        "dossier.refused",
+        "dossier.supplement_requested",
+        "dossier.financial_obligation_requested",
+        "dossier.apologised",
+        "dossier.stopped",
+        "dossier.withdrawn",
+        "dossier.supplement_submitted",
+    }
+)
+
+
+def applicant_timeline(dossier: Dossier) -> list[dict[str, Any]]:
+    """The timeline as the applicant sees it (portal and API alike)."""
+    return [
+        {**entry, "note": entry["note"] if entry["kind"] in APPLICANT_NOTE_KINDS else ""}
+        for entry in timeline(dossier)
+        if entry["kind"] not in APPLICANT_HIDDEN_KINDS
+    ]
+
+
 def public_lookup(code: str, pin: str) -> dict[str, Any]:
     """Status without personal data; a wrong PIN and an unknown code fail the same way, in the same time."""
     dossier = Dossier.objects.select_related("procedure_version__procedure").filter(code=code).first()

@@ -82,7 +82,9 @@ class DossierTimelineView(APIView):
     @extend_schema(responses=s.TimelineEntryOut(many=True), summary="Every step of a dossier, in order")
     def get(self, request: Request, code: str) -> Response:
         dossier = selectors.dossier_for(request.user, code)
-        return Response(s.TimelineEntryOut(selectors.timeline(dossier), many=True).data)
+        mine = dossier.applicant_id is not None and dossier.applicant_id == request.user.pk
+        entries = selectors.applicant_timeline(dossier) if mine else selectors.timeline(dossier)
+        return Response(s.TimelineEntryOut(entries, many=True).data)
 
 
 @dataclass(frozen=True)

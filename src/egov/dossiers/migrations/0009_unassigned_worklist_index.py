@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_life_events'),
-        ('dossiers', '0008_submitted_index'),
+        ("catalog", "0003_life_events"),
+        ("dossiers", "0008_submitted_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(condition=models.Q(('current_assignee__isnull', True), ('current_unit__isnull', False)), fields=['current_unit', 'current_role', 'step_due_at', 'id'], name='dossier_unassigned_idx'),
+            model_name="dossier",
+            index=models.Index(
+                condition=models.Q(("current_assignee__isnull", True), ("current_unit__isnull", False)),
+                fields=["current_unit", "current_role", "step_due_at", "id"],
+                name="dossier_unassigned_idx",
+            ),
         ),
     ]
