@@ -1,6 +1,6 @@
 // Builds src/egov/core/static/dist/ from assets/ and node_modules (run: npm run build).
 //   egov.css      USWDS 3 re-themed + our components (Sass, compressed)
-//   img/…         only the USWDS images egov.css refers to
+//   img/…         only the USWDS images egov.css or the templates refer to
 //   htmx.min.js   from the htmx.org package
 //   app.js        our progressive enhancements
 // and a .gz (gzip -9) and .br (brotli, max quality) sibling for every file, so
@@ -27,11 +27,15 @@ function buildCss() {
   return result.css;
 }
 
-// Copy the images egov.css refers to (url("img/…")), nothing else.
+// Images the templates use directly (<img src="{% asset 'dist/img/…' %}">).
+const TEMPLATE_IMAGES = ["usa-icons/close.svg"];
+
+// Copy the images egov.css refers to (url("img/…")) and TEMPLATE_IMAGES, nothing else.
 function copyReferencedImages(css) {
   const seen = new Set();
-  for (const match of css.matchAll(/url\(["']?img\/([^"')]+)["']?\)/g)) {
-    const rel = match[1].split(/[?#]/)[0];
+  const fromCss = Array.from(css.matchAll(/url\(["']?img\/([^"')]+)["']?\)/g), (match) => match[1]);
+  for (const ref of fromCss.concat(TEMPLATE_IMAGES)) {
+    const rel = ref.split(/[?#]/)[0];
     if (seen.has(rel)) continue;
     seen.add(rel);
     const target = join(dist, "img", rel);

@@ -262,11 +262,99 @@
     return null;
   }
 
+  // Messages in the page language (<html lang>), not the browser's: Vietnamese
+  // first, English for lang="en".
+  var MESSAGES = {
+    vi: {
+      valueMissing: "Mục này là bắt buộc.",
+      valueMissingChoice: "Hãy chọn một phương án.",
+      valueMissingFile: "Hãy chọn một tệp.",
+      typeMismatchEmail: "Hãy nhập địa chỉ email hợp lệ, ví dụ ten@example.vn.",
+      typeMismatchUrl: "Hãy nhập địa chỉ web hợp lệ, bắt đầu bằng https://.",
+      typeMismatch: "Giá trị không đúng định dạng.",
+      patternMismatch: "Giá trị không đúng định dạng yêu cầu.",
+      tooLong: "Tối đa {n} ký tự (hiện có {len}).",
+      tooShort: "Cần ít nhất {n} ký tự (hiện có {len}).",
+      rangeUnderflow: "Giá trị phải từ {n} trở lên.",
+      rangeOverflow: "Giá trị phải không lớn hơn {n}.",
+      stepMismatch: "Giá trị không hợp lệ (bước {n}).",
+      badInput: "Hãy nhập một giá trị hợp lệ.",
+      invalid: "Giá trị không hợp lệ.",
+    },
+    en: {
+      valueMissing: "This field is required.",
+      valueMissingChoice: "Please choose an option.",
+      valueMissingFile: "Please choose a file.",
+      typeMismatchEmail: "Enter a valid email address, for example name@example.com.",
+      typeMismatchUrl: "Enter a valid web address starting with https://.",
+      typeMismatch: "The value is not in the right format.",
+      patternMismatch: "The value does not match the required format.",
+      tooLong: "At most {n} characters (you have {len}).",
+      tooShort: "At least {n} characters (you have {len}).",
+      rangeUnderflow: "The value must be {n} or more.",
+      rangeOverflow: "The value must be {n} or less.",
+      stepMismatch: "The value is not allowed (step {n}).",
+      badInput: "Enter a valid value.",
+      invalid: "The value is not valid.",
+    },
+  };
+
+  function pageMessages() {
+    var lang = (document.documentElement.lang || "vi").toLowerCase().split("-")[0];
+    return MESSAGES[lang] || MESSAGES.vi;
+  }
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, key) {
+      return values[key] !== undefined && values[key] !== null ? String(values[key]) : all;
+    });
+  }
+
+  function messageFor(input) {
+    var v = input.validity;
+    var m = pageMessages();
+    var type = (input.getAttribute("type") || "").toLowerCase();
+    var len = input.value ? input.value.length : 0;
+    if (v.valueMissing) {
+      if (type === "radio" || type === "checkbox" || input instanceof HTMLSelectElement) return m.valueMissingChoice;
+      if (type === "file") return m.valueMissingFile;
+      return m.valueMissing;
+    }
+    if (v.badInput) return m.badInput;
+    if (v.typeMismatch) {
+      if (type === "email") return m.typeMismatchEmail;
+      if (type === "url") return m.typeMismatchUrl;
+      return m.typeMismatch;
+    }
+    if (v.patternMismatch) return input.title ? m.patternMismatch + " " + input.title : m.patternMismatch;
+    if (v.tooLong) return fill(m.tooLong, { n: input.maxLength, len: len });
+    if (v.tooShort) return fill(m.tooShort, { n: input.minLength, len: len });
+    if (v.rangeUnderflow) return fill(m.rangeUnderflow, { n: input.min });
+    if (v.rangeOverflow) return fill(m.rangeOverflow, { n: input.max });
+    if (v.stepMismatch) return fill(m.stepMismatch, { n: input.step || 1 });
+    // customError set by someone else, or a state we do not know: keep theirs.
+    if (v.customError && input.validationMessage) return input.validationMessage;
+    return m.invalid;
+  }
+
+  // Whether the field is invalid for a reason other than our own custom message.
+  function nativelyInvalid(input) {
+    if (input.getAttribute("data-egov-custom") !== null) {
+      input.setCustomValidity("");
+      input.removeAttribute("data-egov-custom");
+    }
+    return !input.checkValidity();
+  }
+
+  function isField(el) {
+    return el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement;
+  }
+
   function validateField(input) {
     if (!input.willValidate) return;
     var errorEl = errorElementFor(input);
     var group = input.closest(".usa-form-group");
-    if (input.checkValidity()) {
+    if (!nativelyInvalid(input)) {
       // A message rendered by the server (not by us) stays until the next submit.
       if (errorEl && !errorEl.hasAttribute("data-client") && errorEl.textContent.trim()) return;
       input.classList.remove("usa-input--error");
@@ -282,7 +370,7 @@
       input.setAttribute("aria-invalid", "true");
       if (group) group.classList.add("usa-form-group--error");
       if (errorEl) {
-        errorEl.textContent = input.validationMessage;
+        errorEl.textContent = messageFor(input);
         errorEl.hidden = false;
         errorEl.setAttribute("data-client", "");
       }
@@ -292,10 +380,50 @@
   // "blur" does not bubble; "focusout" does and fires at the same moment.
   document.addEventListener("focusout", function (event) {
     var input = event.target;
-    if (!(input instanceof HTMLInputElement || input instanceof HTMLSelectElement || input instanceof HTMLTextAreaElement)) {
-      return;
-    }
+    if (!isField(input)) return;
     if (!input.form || !input.form.hasAttribute("data-validate")) return;
     validateField(input);
   });
+
+  // The browser's own bubble (shown on submit) in the page language too, on
+  // every form. "invalid" does not bubble: listen in the capture phase.
+  document.addEventListener(
+    "invalid",
+    function (event) {
+      var input = event.target;
+      if (!isField(input)) return;
+      var own = input.getAttribute("data-egov-custom") !== null;
+      if (input.validity.customError && !own) return; // someone else's message
+      if (own) {
+        input.setCustomValidity("");
+        if (input.validity.valid) {
+          input.removeAttribute("data-egov-custom");
+          return;
+        }
+      }
+      input.setCustomValidity(messageFor(input));
+      input.setAttribute("data-egov-custom", "");
+    },
+    true
+  );
+
+  // Typing (or choosing) clears our message, so the field is checked afresh.
+  // A radio group shares one state: clear the message on every button of it.
+  function clearOwnMessage(event) {
+    var input = event.target;
+    if (!isField(input)) return;
+    var related = [input];
+    if (input.type === "radio" && input.name && input.form) {
+      related = Array.prototype.filter.call(input.form.elements, function (el) {
+        return el.type === "radio" && el.name === input.name;
+      });
+    }
+    related.forEach(function (el) {
+      if (el.getAttribute("data-egov-custom") === null) return;
+      el.setCustomValidity("");
+      el.removeAttribute("data-egov-custom");
+    });
+  }
+  document.addEventListener("input", clearOwnMessage);
+  document.addEventListener("change", clearOwnMessage);
 })();

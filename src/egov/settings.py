@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
-    "django_tasks_db",
+    "egov.core.apps.TasksDatabaseConfig",  # django_tasks_db, with a Vietnamese name in the admin
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BackofficeConfig(AppConfig):
     name = "egov.backoffice"
-    verbose_name = "Một cửa điện tử"
+    verbose_name = _("Electronic one-stop office")

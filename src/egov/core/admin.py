@@ -13,9 +13,14 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from egov.core.calendar import remove_calendar_override, set_calendar_override
 from egov.core.models import CalendarOverride, Event, OutboxMessage
+
+admin.site.site_header = _("egov system administration")
+admin.site.site_title = _("egov administration")
+admin.site.index_title = _("System administration")
 
 
 @admin.register(CalendarOverride)

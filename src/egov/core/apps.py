@@ -1,7 +1,9 @@
 from typing import Any
 
+import django_tasks_db.apps as tasks_db_apps
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _create_cache_table(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
@@ -13,9 +15,19 @@ def _create_cache_table(sender: AppConfig, using: str = "default", **kwargs: Any
 class CoreConfig(AppConfig):
     name = "egov.core"
     label = "core"
-    verbose_name = "Lõi hệ thống (Core)"
+    verbose_name = _("System core")
 
     def ready(self) -> None:
         from egov.core import checks  # noqa: F401  (registers the deployment checks)
 
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="egov-core-cache-table")
+
+
+class TasksDatabaseConfig(tasks_db_apps.TasksAppConfig):
+    """django_tasks_db with a translatable admin name (the package writes a plain English string).
+
+    Listed in INSTALLED_APPS as "egov.core.apps.TasksDatabaseConfig" instead of "django_tasks_db".
+    """
+
+    default = False
+    verbose_name = _("Tasks Database Backend")  # type: ignore[assignment]

@@ -194,6 +194,7 @@ def timeline(dossier: Dossier) -> list[dict[str, Any]]:
                 "status_before": (event.before or {}).get("status"),
                 "status_after": (event.after or {}).get("status"),
                 "note": note,
+                "amount": data.get("amount"),
             }
         )
     return entries

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FeedbackConfig(AppConfig):
     name = "egov.feedback"
-    verbose_name = "Đánh giá sự hài lòng"
+    verbose_name = _("Satisfaction ratings")

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     name = "egov.portal"
-    verbose_name = "Cổng dịch vụ công"
+    verbose_name = _("Public service portal")
 
     def ready(self) -> None:
         from egov.core.periodic import register_periodic

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from egov.backoffice.actions import desk_agencies
 from egov.backoffice.forms import DeskApplicantForm, DeskStartForm, applicant_form, link_descriptions
 from egov.backoffice.permissions import officer_required
-from egov.backoffice.views.dossier import PIN_SESSION_PREFIX, bilingual
+from egov.backoffice.views.dossier import PIN_SESSION_PREFIX, channel_label
 from egov.catalog.models import Agency, DocumentRequirement, Procedure, ProcedureVersion
 from egov.catalog.selectors import version_in_force
 from egov.core.cursors import InvalidCursor, decode_cursor, encode_cursor
@@ -62,7 +62,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     except DomainError as err:
         flash_error(request, err)
         page = waiting_at_desk(request.user)
-    rows = [{"dossier": d, "channel": bilingual(d.get_channel_display())} for d in page.items]
+    rows = [{"dossier": d, "channel": channel_label(d)} for d in page.items]
     agencies = desk_agencies(request.user)
     context = {
         "rows": rows,

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_POST
 
 from egov.accounts.models import Role
@@ -15,6 +16,7 @@ from egov.backoffice import actions as office_actions
 from egov.backoffice.forms import ActionForm, NoteForm, action_form
 from egov.backoffice.permissions import officer_required
 from egov.core.errors import DomainError
+from egov.core.templatetags.egov_format import declaration_value, with_amount
 from egov.core.ui import flash_done, flash_error, in_language
 from egov.dossiers import selectors
 from egov.dossiers.errors import DossierNotFound
@@ -28,6 +30,11 @@ def bilingual(label: str) -> str:
     """'Tiếng Việt / English' choice labels shown in the page language."""
     vi, _sep, en = str(label).partition(" / ")
     return in_language(vi, en or vi)
+
+
+def channel_label(dossier: Dossier) -> str:
+    """'Trực tuyến' / 'Online': the submission channel in the page language."""
+    return capfirst(bilingual(dossier.get_channel_display())) or ""
 
 
 def load_dossier(user: Any, code: str) -> Dossier:
@@ -51,8 +58,10 @@ def declaration_rows(dossier: Dossier) -> list[tuple[str, Any]]:
         value = data[key]
         if isinstance(value, bool):
             value = in_language("Có", "Yes") if value else in_language("Không", "No")
-        elif isinstance(value, list | dict):
-            value = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        elif isinstance(value, dict):
+            value = str(value)
+        else:
+            value = declaration_value(spec, value)
         rows.append((str(title or key), value))
     return rows
 
@@ -110,7 +119,8 @@ def timeline_rows(dossier: Dossier) -> list[dict[str, Any]]:
     rows = []
     for entry in selectors.timeline(dossier):
         label = EVENT_LABELS.get(entry["kind"])
-        rows.append({**entry, "label": in_language(*label) if label else entry["kind"]})
+        note = with_amount(entry.get("note") or "", entry.get("amount"))
+        rows.append({**entry, "note": note, "label": in_language(*label) if label else entry["kind"]})
     return rows
 
 
@@ -169,7 +179,7 @@ def render_page(
         "dossier": dossier,
         "procedure": dossier.procedure_version.procedure,
         "status_label": bilingual(Status(dossier.status).label),
-        "channel_label": bilingual(dossier.get_channel_display()),
+        "channel_label": channel_label(dossier),
         "applicant_type_label": bilingual(dossier.get_applicant_type_display()),
         "declaration": declaration_rows(dossier),
         "files": file_rows(dossier),

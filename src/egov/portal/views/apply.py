@@ -23,6 +23,7 @@ from egov.catalog.models import Channel, Procedure
 from egov.catalog.rules import version_rules
 from egov.catalog.selectors import version_in_force
 from egov.core.errors import DomainError, NotFound
+from egov.core.templatetags.egov_format import declaration_value
 from egov.core.ui import error_message, flash_done, flash_error
 from egov.core.uploads import ACCEPT, check_upload
 from egov.portal import services
@@ -263,7 +264,7 @@ def _review_step(request: HttpRequest, draft: Draft) -> HttpResponse:
     declaration = [
         {
             "label": (props.get(name) or {}).get("title") or name,
-            "value": ", ".join(map(str, value)) if isinstance(value, list) else value,
+            "value": declaration_value(props.get(name), value),
         }
         for name, value in draft.declaration.items()
     ]

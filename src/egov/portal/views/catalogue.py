@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import capfirst
@@ -19,9 +21,10 @@ from egov.catalog.errors import ProcedureNotFound, VersionNotInForce
 from egov.catalog.models import Agency, Channel, ProcedureVersion
 from egov.core.cursors import InvalidCursor
 from egov.core.errors import DomainError
+from egov.core.templatetags.egov_format import format_date, vnd
 from egov.core.ui import error_message, in_language
 from egov.portal import selectors
-from egov.portal.views.catalogue_forms import MAX_CURSOR_CHARS, LookupForm, ProcedureSearchForm
+from egov.portal.views.catalogue_forms import DOSSIER_CODE, MAX_CURSOR_CHARS, LookupForm, ProcedureSearchForm
 
 PAGE_SIZE = 20
 APPLICANT_TYPES = {
@@ -38,12 +41,6 @@ def label(text: str) -> str:
     """Model choice labels are 'Tiếng Việt / English': the part of the page language."""
     vi, _sep, en = str(text).partition(" / ")
     return capfirst(in_language(vi, en or vi)) or ""
-
-
-def vnd(amount: Any) -> str:
-    """12000 -> '12.000 ₫' (Vietnamese digit grouping); 0 -> '' so templates can say 'free'."""
-    value = int(amount or 0)
-    return f"{value:,}".replace(",", ".") + " ₫" if value else ""
 
 
 def safe_url(url: str) -> str:
@@ -127,6 +124,7 @@ def _procedure_context(found: Any, version: ProcedureVersion | None) -> dict[str
         "procedure": found,
         "version": version,
         "sector_name": in_language(found.sector.name, found.sector.name_en or found.sector.name),
+        "name_en": in_language("", found.name_en or ""),
         "life_events": list(found.life_events.all()),
         "agencies": list(found.agencies.select_related("parent").order_by("code")),
     }
@@ -151,6 +149,7 @@ def _procedure_context(found: Any, version: ProcedureVersion | None) -> dict[str
                 }
                 for c in channels
             ],
+            "legal_basis": [_legal_document(doc) for doc in version.legal_basis or []],
             "cases": sorted(cases.items(), key=lambda item: item[0] != ""),
             "applicants": [
                 label(" / ".join(APPLICANT_TYPES.get(t, (t, t)))) for t in version.applicant_types
@@ -161,6 +160,13 @@ def _procedure_context(found: Any, version: ProcedureVersion | None) -> dict[str
         }
     )
     return context
+
+
+def _legal_document(doc: Any) -> dict[str, Any]:
+    """A legal-basis entry with its date written d/m/Y."""
+    if not isinstance(doc, dict):
+        return {"title": str(doc)}
+    return {**doc, "date": format_date(doc.get("date")) if doc.get("date") else ""}
 
 
 class _ClientThrottle(ScopedRateThrottle):
@@ -176,7 +182,7 @@ _LOOKUP_VIEW = SimpleNamespace(throttle_scope="public_lookup")
 @require_http_methods(["GET", "POST"])
 def lookup(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return render(request, "portal/lookup.html", {"form": LookupForm()})
+        return render(request, "portal/lookup.html", {"form": LookupForm(initial=_code_from_query(request))})
     form = LookupForm(request.POST)
     context: dict[str, Any] = {"form": form, "result": None, "error": None}
     if not _ClientThrottle().allow_request(request, _LOOKUP_VIEW):  # type: ignore[arg-type]
@@ -198,7 +204,19 @@ def lookup(request: HttpRequest) -> HttpResponse:
         step["status"] = label(step["status"])
     context["result"] = result
     context["form"] = LookupForm(initial={"code": result["code"]})
+    # The language switch comes back here with the code (never the PIN) already in the form.
+    context["lang_next"] = f"{reverse('portal:lookup')}?{urlencode({'code': result['code']})}"
     return render(request, "portal/lookup.html", context)
+
+
+def _code_from_query(request: HttpRequest) -> dict[str, str]:
+    """`/lookup/?code=…` fills in the code (a well-formed one only); the PIN is never taken from a URL."""
+    code = request.GET.get("code", "").strip()
+    try:
+        DOSSIER_CODE(code)
+    except ValidationError:
+        return {}
+    return {"code": code} if code and len(code) <= 60 else {}
 
 
 urlpatterns: list[URLPattern] = [

@@ -22,6 +22,7 @@ from egov.catalog.models import DocumentRequirement
 from egov.core.cursors import InvalidCursor
 from egov.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from egov.core.forms import Form
+from egov.core.templatetags.egov_format import with_amount
 from egov.core.ui import error_message, flash_done, flash_error, in_language
 from egov.core.uploads import ACCEPT
 from egov.dossiers import selectors
@@ -214,7 +215,7 @@ def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
             {
                 **entry,
                 "label": EVENT_LABELS.get(kind, kind),
-                "note": entry["note"] if kind in PUBLIC_NOTES else "",
+                "note": with_amount(entry["note"], entry.get("amount")) if kind in PUBLIC_NOTES else "",
                 "status_label": status_label(after) if after and after != entry["status_before"] else "",
             }
         )
