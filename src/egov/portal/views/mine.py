@@ -66,17 +66,6 @@ EVENT_LABELS: dict[str, Any] = {
     RATED: _("You rated the service"),
 }
 # Officers' internal working records: never on the applicant's timeline.
-INTERNAL_KINDS = {"dossier.note_added"}
-# Notes shown to the applicant: those addressed to them (internal hand-over notes stay internal).
-PUBLIC_NOTES = {
-    "dossier.refused",
-    "dossier.supplement_requested",
-    "dossier.financial_obligation_requested",
-    "dossier.apologised",
-    "dossier.stopped",
-    "dossier.withdrawn",
-    SUPPLEMENT_SUBMITTED,
-}
 SHOWN_FILE_KINDS = (DossierFile.Kind.COMPONENT, DossierFile.Kind.SUPPLEMENT, DossierFile.Kind.SCAN)
 
 
@@ -206,16 +195,14 @@ def _requirements(dossier: Dossier) -> list[DocumentRequirement]:
 
 def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
     entries = []
-    for entry in selectors.timeline(dossier):
+    for entry in selectors.applicant_timeline(dossier):
         kind = entry["kind"]
-        if kind in INTERNAL_KINDS:
-            continue
         after = entry["status_after"]
         entries.append(
             {
                 **entry,
                 "label": EVENT_LABELS.get(kind, kind),
-                "note": with_amount(entry["note"], entry.get("amount")) if kind in PUBLIC_NOTES else "",
+                "note": with_amount(entry["note"], entry.get("amount")) if entry["note"] else "",
                 "status_label": status_label(after) if after and after != entry["status_before"] else "",
             }
         )
