@@ -21,14 +21,12 @@ from egov.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, create_demo_accounts
 from egov.dossiers.models import Dossier, DossierFile, Status
 from egov.feedback.models import Rating
 from egov.testing.browser import check_axe, sign_in
+from tests.backoffice.dossier_fixtures import PDF_BYTES
 from tests.dossiers.factories import ensure_code_format
 from tests.e2e.conftest import screenshot
 
 PROCEDURE = "1.001193"  # Thủ tục đăng ký khai sinh, at the commune
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+PDF = PDF_BYTES  # a real one-page PDF, so the preview shows a page
 
 
 @pytest.fixture
@@ -84,8 +82,11 @@ def act(page: Any, site: str, code: str, action: str, **fields: str) -> None:
 
 
 def apply_online(page: Any, site: str, pdf: Path) -> Dossier:
+    page.goto(f"{site}/")
+    screenshot(page, "journey-portal-home")
     page.goto(f"{site}/procedures/{PROCEDURE}/")
     check_axe(page, "procedure page")
+    screenshot(page, "journey-procedure")
     page.locator(f"a[href^='/apply/{PROCEDURE}/']").first.click()
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/applicant/$"))
@@ -96,6 +97,7 @@ def apply_online(page: Any, site: str, pdf: Path) -> Dossier:
     page.locator("label[for=id_gioi_tinh_0]").click()
     page.fill("#id_noi_sinh", "Trạm y tế xã")
     page.fill("#id_ho_ten_me", "Trần Thị Cúc")
+    screenshot(page, "journey-apply-declaration")
     page.locator("button[name=intent][value=continue]").click()
     page.wait_for_url(re.compile(r"/files/$"))
     inputs = page.locator("input[type=file]")
@@ -136,6 +138,7 @@ def test_apply_process_return_and_rate(site: str, page: Any, demo: Path) -> None
         as_user(page, site, username)
         page.goto(f"{site}/office/?view=unit")
         assert dossier.code in page.content(), f"{username} does not see {dossier.code} in {unit}"
+        screenshot(page, f"journey-worklist-{username}")
         act(page, site, dossier.code, "forward")
 
     as_user(page, site, "xa.vanthu")
