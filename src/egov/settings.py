@@ -247,6 +247,9 @@ EGOV = {
     "LOGIN_MAX_FAILURES": env_int(
         "EGOV_LOGIN_MAX_FAILURES", 5, "Failed sign-ins in a row after which an account is locked."
     ),
+    "OFFICER_SESSION_HOURS": env_int(
+        "EGOV_OFFICER_SESSION_HOURS", 10, "Hours an officer's sign-in lasts (desk computers are shared)."
+    ),
     "LOGIN_LOCK_MINUTES": env_int("EGOV_LOGIN_LOCK_MINUTES", 15, "Minutes a locked account stays locked."),
     "OFFICER_2FA": env_bool(
         "EGOV_OFFICER_2FA", True, "Officers must confirm each sign-in with a TOTP code (second factor)."

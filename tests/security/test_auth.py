@@ -259,3 +259,12 @@ def test_the_api_refuses_session_writes_without_csrf(world: World) -> None:
     assert response.status_code == 403
     dossier.refresh_from_db()
     assert dossier.received_at is None
+
+
+def test_an_officer_session_ends_after_one_working_day(enrolled: User, settings: Any) -> None:
+    settings.EGOV = {**settings.EGOV, "OFFICER_SESSION_HOURS": 10}
+    client = Client()
+    password_step(client)
+    response = client.post(reverse("accounts:second_factor"), {"code": pyotp.TOTP(SECRET).now()})
+    assert response.status_code == 302
+    assert client.session.get_expiry_age() == 10 * 3600

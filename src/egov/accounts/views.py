@@ -96,6 +96,8 @@ def _finish(request: HttpRequest, user: User, next_url: str, second_factor: bool
     if second_factor:
         request.session[totp.SECOND_FACTOR_SESSION_KEY] = True
         request.session.cycle_key()
+        # Desk computers are shared: an officer's session ends after one working day at most.
+        request.session.set_expiry(int(str(settings.EGOV["OFFICER_SESSION_HOURS"])) * 3600)
     return HttpResponseRedirect(safe_next(request, next_url) or _home_for(user))
 
 
