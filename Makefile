@@ -11,7 +11,7 @@ DIST_CSS := src/egov/core/static/dist/egov.css
 ASSET_SOURCES := $(shell find assets -type f 2>/dev/null)
 
 
-.PHONY: screenshots
+.PHONY: screenshots pdftools
 .PHONY: install demo test lint typecheck pytest bench migrate clean constraints docs-config \
 	node assets messages browser
 
@@ -83,7 +83,14 @@ typecheck: install
 pytest: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test: install assets messages browser lint typecheck pytest
+test: install assets messages browser pdftools lint typecheck pytest
+
+# poppler's pdfsig: a second, independent validator of the PAdES signatures in the tests.
+pdftools:
+	@command -v pdfsig >/dev/null || { \
+	  if command -v apt-get >/dev/null; then echo "installing poppler-utils (pdfsig)"; \
+	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq poppler-utils; \
+	  else echo "pdfsig not found: its checks are skipped (install poppler-utils)"; fi; }
 
 # Refresh docs/screenshots/ from the browser tests (Vietnamese pages, 1280 px wide).
 screenshots: install assets messages browser

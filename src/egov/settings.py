@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "egov.feedback",
     "egov.portal",
     "egov.backoffice",
+    "egov.results",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

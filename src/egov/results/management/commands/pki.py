@@ -1,0 +1,96 @@
+"""`egov pki init|show`: the node's development PKI (root CA + one signing certificate per agency)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from egov.core.errors import DomainError
+from egov.results import pki
+
+
+def _agency(value: str) -> tuple[str, str]:
+    code, sep, name = value.partition("=")
+    if not sep or not code.strip() or not name.strip():
+        raise CommandError(
+            f"--agency phải có dạng MÃ=TÊN: {value!r}\n--agency must look like CODE=NAME: {value!r}"
+        )
+    return code.strip(), name.strip()
+
+
+def describe(cert: x509.Certificate) -> str:
+    fingerprint = cert.fingerprint(hashes.SHA256()).hex(":").upper()
+    return "\n".join(
+        [
+            f"  Chủ thể / subject:   {cert.subject.rfc4514_string()}",
+            f"  Cấp bởi / issuer:    {cert.issuer.rfc4514_string()}",
+            f"  Hiệu lực / validity: {cert.not_valid_before_utc:%Y-%m-%d %H:%M} → "
+            f"{cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC",
+            f"  SHA-256:             {fingerprint}",
+        ]
+    )
+
+
+class Command(BaseCommand):
+    help = "Create the node's development PKI (init) or print its certificates (show)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        init = sub.add_parser("init", help="Create a development CA, a CRL and agency signing certificates.")
+        init.add_argument("--dir", help="PKI folder (default: DATA_DIR/pki).")
+        init.add_argument("--node-name", default="", help="Node name (O= of every certificate).")
+        init.add_argument("--agency", action="append", default=[], help="CODE=NAME (repeatable).")
+        init.add_argument(
+            "--days", type=int, default=pki.DEFAULT_DAYS, help="Validity of agency certificates."
+        )
+        init.add_argument("--force", action="store_true", help="Replace an existing PKI.")
+        show = sub.add_parser("show", help="Print subjects, validity and fingerprints.")
+        show.add_argument("--dir", help="PKI folder (default: DATA_DIR/pki).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        directory = Path(options["dir"]) if options["dir"] else Path(settings.DATA_DIR) / "pki"
+        try:
+            if options["action"] == "init":
+                self._init(directory, options)
+            else:
+                self._show(directory)
+        except DomainError as exc:
+            raise CommandError(f"[{exc.code}] {exc.vi}\n{exc.en}") from exc
+
+    def _init(self, directory: Path, options: dict[str, Any]) -> None:
+        node_name = options["node_name"] or getattr(settings, "NODE_NAME", "") or "egov"
+        agencies = [_agency(value) for value in options["agency"]]
+        files = pki.init_pki(
+            directory, node_name=node_name, agencies=agencies, days=options["days"], force=options["force"]
+        )
+        self.stdout.write(f"Đã tạo PKI / PKI created: {files.directory}")
+        self.stdout.write(f"  ca.pem, ca.p12, crl.pem; {len(files.agency_p12)} agency key(s)")
+        if pki.configured_password() is None:
+            self.stdout.write("  Mật khẩu trong *.p12.pass (0600) / passwords in *.p12.pass (0600)")
+
+    def _show(self, directory: Path) -> None:
+        files = pki.pki_files(directory)
+        if not files.ca_cert.exists():
+            raise CommandError(
+                f"Chưa có PKI trong {directory} (chạy `egov pki init`).\n"
+                f"No PKI in {directory} (run `egov pki init`)."
+            )
+        self.stdout.write(f"CA ({files.ca_cert}):")
+        for cert in pki.load_certificates(files.ca_cert):
+            self.stdout.write(describe(cert))
+        for code in files.agency_p12:
+            pem = directory / "agencies" / f"{code}.pem"
+            self.stdout.write(f"Cơ quan / agency {code}:")
+            for cert in pki.load_certificates(pem):
+                self.stdout.write(describe(cert))
+        if files.crl.exists():
+            crl = pki.load_crl(files.crl)
+            self.stdout.write(
+                f"CRL: {len(list(crl))} thu hồi / revoked; cập nhật tiếp / next update "
+                f"{crl.next_update_utc:%Y-%m-%d %H:%M} UTC"
+            )
