@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,24 @@ class Outgoing:
     topic: str
     key: str
     payload: dict[str, Any] = field(default_factory=dict)
+
+
+# Functions called with each new event of the kinds they subscribed to, inside the same transaction,
+# returning more outbox rows (e.g. the notifications a status change sends). Registered at start-up.
+Subscriber = Callable[[Event], Iterable[Outgoing]]
+_subscribers: dict[str, list[Subscriber]] = {}
+
+
+def subscribe(*kinds: str) -> Callable[[Subscriber], Subscriber]:
+    """Declare a function that adds outbox rows when an event of one of `kinds` is recorded."""
+
+    def decorate(func: Subscriber) -> Subscriber:
+        for kind in kinds:
+            if func not in _subscribers.setdefault(kind, []):
+                _subscribers[kind].append(func)
+        return func
+
+    return decorate
 
 
 def record_event(
@@ -44,9 +62,12 @@ def record_event(
         after=after or {},
         data=data or {},
     )
+    messages = list(outgoing)
+    for subscriber in _subscribers.get(kind, ()):
+        messages.extend(subscriber(event))
     rows = [
         OutboxMessage(created_at=now, topic=o.topic, key=o.key, payload=o.payload, next_attempt_at=now)
-        for o in outgoing
+        for o in messages
     ]
     if rows:
         OutboxMessage.objects.bulk_create(rows)
