@@ -206,3 +206,16 @@ def test_independent_check_with_openssl_cms(
         check=False,
     )
     assert (proc.returncode == 0) is not tamper, proc.stderr
+
+
+def test_signing_and_verifying_work_where_an_event_loop_is_running(
+    pki_dir: Path, signer: SimpleSigner, pdf: bytes
+) -> None:
+    """An async view, or a test thread driving a browser, already runs a loop: pyHanko still works."""
+    import asyncio
+
+    async def inside_a_loop() -> bool:
+        signed = _sign(pdf, signer)
+        return verify_pdf(signed, **_trust(pki_dir)).valid
+
+    assert asyncio.run(inside_a_loop())

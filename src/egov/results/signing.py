@@ -15,6 +15,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
 
 from egov.core.errors import ValidationFailed
+from egov.results._sync import run_blocking
 from egov.results.verification import MAX_PDF_BYTES, check_pdf_bytes
 
 
@@ -45,7 +46,7 @@ def sign_pdf(
     pdf_signer = signers.PdfSigner(meta, signer=signer)
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
-        out = pdf_signer.sign_pdf(writer)
+        out = run_blocking(lambda: pdf_signer.sign_pdf(writer))
     except (PdfError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise SigningFailed(detail=str(exc)[:200]) from exc
     assert isinstance(out, BytesIO)

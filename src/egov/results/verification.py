@@ -22,6 +22,7 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from egov.core.errors import ValidationFailed
+from egov.results._sync import run_blocking
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 NO_SIGNATURE = "no signature"
@@ -119,7 +120,9 @@ def verify_pdf(
             revocation_mode="hard-fail" if crl_list else "soft-fail",
         )
         try:
-            status = validate_pdf_signature(sig, signer_validation_context=context)
+            status = run_blocking(
+                lambda: validate_pdf_signature(sig, signer_validation_context=context)  # noqa: B023
+            )
         except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
             raise InvalidPdf(detail=str(exc)[:200]) from exc
         results.append(status)
