@@ -218,4 +218,8 @@ def test_signing_and_verifying_work_where_an_event_loop_is_running(
         signed = _sign(pdf, signer)
         return verify_pdf(signed, **_trust(pki_dir)).valid
 
-    assert asyncio.run(inside_a_loop())
+    from concurrent.futures import ThreadPoolExecutor
+
+    # A fresh thread with its own loop (this test thread may already run the browser tests' loop).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(asyncio.run, inside_a_loop()).result(timeout=60)
