@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "egov.portal",
     "egov.backoffice",
     "egov.results",
+    "egov.payments",
+    "egov.notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -260,7 +262,56 @@ EGOV = {
         "",
         "Shared secret for the X-Egov-Signature HMAC-SHA256 of each webhook body. Set it in production.",
     ),
+    "SMS_URL": env_str(
+        "EGOV_SMS_URL", "", "SMS gateway URL receiving JSON POSTs {to, text, id} (empty: no SMS sent)."
+    ),
+    "SMS_TOKEN": env_str("EGOV_SMS_TOKEN", "", "Bearer token for the SMS gateway."),
+    "ZALO_URL": env_str(
+        "EGOV_ZALO_URL", "", "Zalo OA adapter URL receiving JSON POSTs {to, text, id} (empty: no Zalo)."
+    ),
+    "ZALO_TOKEN": env_str("EGOV_ZALO_TOKEN", "", "Bearer token for the Zalo OA adapter."),
+    "PAYMENT_PLATFORM_URL": env_str(
+        "EGOV_PAYMENT_PLATFORM_URL",
+        "",
+        "Base URL of the national payment platform (PayGov-style API). Empty: this node's built-in sandbox.",
+    ),
+    "PAYMENT_NODE_URL": env_str(
+        "EGOV_PAYMENT_NODE_URL",
+        "http://127.0.0.1:8000",
+        "Public base URL of this node, for the payment platform's callback and the payer's return URL.",
+    ),
+    "PAYMENT_CLIENT_ID": env_str(
+        "EGOV_PAYMENT_CLIENT_ID", "egov-demo", "Partner id at the payment platform."
+    ),
+    "PAYMENT_SECRET": env_str(
+        "EGOV_PAYMENT_SECRET",
+        "sandbox-secret-change-me",
+        "Partner secret: HMAC-SHA256 key of every payment message. Set it in production.",
+    ),
+    "PAYMENT_BENEFICIARY": env_str(
+        "EGOV_PAYMENT_BENEFICIARY", "0000000000", "Beneficiary (treasury) account of the fees collected."
+    ),
+    "PAYMENT_EXPIRY_MINUTES": env_int(
+        "EGOV_PAYMENT_EXPIRY_MINUTES", 60, "Minutes after which an unpaid payment expires."
+    ),
+    "PAYMENT_RECONCILE_MINUTES": env_int(
+        "EGOV_PAYMENT_RECONCILE_MINUTES",
+        15,
+        "Minutes without a callback after which reconciliation asks the platform for a payment's status.",
+    ),
 }
+
+# Notification email: sent only when EGOV_SMTP_HOST is set (empty: no email planned or sent).
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("EGOV_SMTP_HOST", "", "SMTP server for notification email (empty: email off).")
+EMAIL_PORT = env_int("EGOV_SMTP_PORT", 25, "SMTP server port.")
+EMAIL_HOST_USER = env_str("EGOV_SMTP_USER", "", "SMTP user name (empty: no authentication).")
+EMAIL_HOST_PASSWORD = env_str("EGOV_SMTP_PASSWORD", "", "SMTP password.")
+EMAIL_USE_TLS = env_bool("EGOV_SMTP_TLS", False, "Use STARTTLS with the SMTP server.")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str(
+    "EGOV_MAIL_FROM", "egov <no-reply@localhost>", "Sender address of notification email."
+)
 
 LOGGING = {
     "version": 1,

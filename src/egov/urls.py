@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("egov.accounts.urls")),
     path("office/", include("egov.backoffice.urls")),
     path("files/", include("egov.dossiers.urls")),
+    path("payments/", include("egov.payments.urls")),
     path("", include("egov.portal.urls")),
 ]
 

@@ -1,0 +1,62 @@
+"""Fill a template's `{placeholders}` with a dossier's values; only the documented names are allowed."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from django.utils import timezone
+
+from egov.core.models import Event
+from egov.dossiers.models import Dossier
+
+PLACEHOLDERS = frozenset(
+    {"dossier_code", "applicant_name", "procedure", "agency", "due_date", "content", "amount"}
+)
+
+
+class TemplateError(ValueError):
+    """The template names a placeholder that does not exist, or is not a valid format string."""
+
+
+def placeholders_of(text: str) -> set[str]:
+    try:
+        return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        raise TemplateError(str(exc)) from exc
+
+
+def validate_template_text(text: str) -> None:
+    unknown = placeholders_of(text) - PLACEHOLDERS
+    if unknown:
+        raise TemplateError(f"unknown placeholders: {', '.join(sorted(unknown))}")
+
+
+def format_vnd(amount: Any) -> str:
+    """1000000 → '1.000.000 đ' (Vietnamese grouping with dots)."""
+    if amount in (None, ""):
+        return ""
+    return f"{int(amount):,}".replace(",", ".") + " đ"
+
+
+def context_for(dossier: Dossier, event: Event) -> dict[str, str]:
+    data = event.data or {}
+    due = dossier.apology_due_at if event.kind == "dossier.apologised" else dossier.due_at
+    due = due or dossier.apology_due_at or dossier.due_at
+    return {
+        "dossier_code": dossier.code,
+        "applicant_name": dossier.applicant_name,
+        "procedure": dossier.procedure_version.procedure.name,
+        "agency": dossier.agency.name,
+        "due_date": timezone.localtime(due).strftime("%d/%m/%Y") if due else "",
+        "content": str(data.get("content") or data.get("reason") or data.get("note") or ""),
+        "amount": format_vnd(data.get("amount")),
+    }
+
+
+def render(text: str, context: dict[str, str]) -> str:
+    validate_template_text(text)
+    try:
+        return text.format_map(context)
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        raise TemplateError(f"{exc.__class__.__name__}: {exc}") from exc

@@ -1,0 +1,101 @@
+"""The sandbox payment platform: the other side of the protocol (the national node hosts it).
+
+It knows one partner, this node's EGOV_PAYMENT_CLIENT_ID / EGOV_PAYMENT_SECRET.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from typing import Any
+
+import httpx
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from egov.core.errors import DomainError
+from egov.payments import protocol
+from egov.payments.models import SandboxTransaction
+
+
+class SandboxRefused(DomainError):
+    code = "sandbox_refused"
+
+
+def _secret() -> str:
+    return str(settings.EGOV["PAYMENT_SECRET"])
+
+
+def _partner_ok(fields: dict[str, Any], order: tuple[str, ...]) -> bool:
+    return fields.get("client_id") == settings.EGOV["PAYMENT_CLIENT_ID"] and protocol.verify(
+        fields, _secret(), order
+    )
+
+
+def create_transaction(message: Any) -> SandboxTransaction:
+    """Store a partner's transaction; the same transaction id again returns the same transaction."""
+    if not isinstance(message, dict) or not _partner_ok(message, protocol.CREATE_FIELDS):
+        raise SandboxRefused("Sai mã kiểm tra.", "Invalid checksum.", code="1")
+    amount = message.get("amount")
+    if message.get("command") != protocol.COMMAND_PAY or type(amount) is not int or amount <= 0:
+        raise SandboxRefused("Yêu cầu không hợp lệ.", "Invalid request.", code="2")
+    existing = SandboxTransaction.objects.filter(transaction_id=str(message["transaction_id"])).first()
+    if existing is not None:
+        if existing.amount != amount:
+            raise SandboxRefused("Trùng mã giao dịch.", "Duplicate transaction id.", code="3")
+        return existing
+    try:
+        with transaction.atomic():
+            return SandboxTransaction.objects.create(
+                client_id=message["client_id"],
+                transaction_id=str(message["transaction_id"]),
+                transaction_no=secrets.token_hex(8).upper(),
+                amount=amount,
+                description=str(message.get("description", ""))[:300],
+                return_url=str(message["return_url"]),
+                callback_url=str(message["callback_url"]),
+                bill=message.get("bill") if isinstance(message.get("bill"), dict) else {},
+                created_at=timezone.now(),
+            )
+    except IntegrityError:
+        return SandboxTransaction.objects.get(transaction_id=str(message["transaction_id"]))
+
+
+def record(txn: SandboxTransaction) -> dict[str, Any]:
+    """The signed record of a transaction, as sent in callbacks and status answers."""
+    code = {"paid": protocol.CODE_PAID, "failed": protocol.CODE_FAILED}.get(txn.status, protocol.CODE_PENDING)
+    paid_at = timezone.localtime(txn.paid_at) if txn.paid_at else None
+    fields = {
+        "client_id": txn.client_id,
+        "order_id": txn.transaction_id,
+        "transaction_no": txn.transaction_no,
+        "amount": txn.amount,
+        "pay_date": paid_at.strftime(protocol.PAY_DATE_FORMAT) if paid_at else "",
+        "error_code": code,
+    }
+    return protocol.signed(fields, _secret(), protocol.CALLBACK_FIELDS)
+
+
+def status_of(transaction_id: str, query: dict[str, Any]) -> dict[str, Any]:
+    fields = {**query, "order_id": transaction_id}
+    if not _partner_ok(fields, protocol.QUERY_FIELDS):
+        raise SandboxRefused("Sai mã kiểm tra.", "Invalid checksum.", code="1")
+    txn = SandboxTransaction.objects.filter(transaction_id=transaction_id).first()
+    if txn is None:
+        raise SandboxRefused("Không tìm thấy giao dịch.", "Unknown transaction.", code="4")
+    return record(txn)
+
+
+def pay(txn: SandboxTransaction, outcome: str) -> None:
+    """The payer's choice: 'success' and 'fail' call the partner back; 'silent' pays and never does."""
+    with transaction.atomic():
+        locked = SandboxTransaction.objects.select_for_update().get(pk=txn.pk)
+        if locked.status == SandboxTransaction.Status.PENDING:
+            paid = outcome in ("success", "silent")
+            locked.status = SandboxTransaction.Status.PAID if paid else SandboxTransaction.Status.FAILED
+            locked.paid_at = timezone.now() if paid else None
+            locked.save(update_fields=["status", "paid_at"])
+    if outcome != "silent":
+        with contextlib.suppress(httpx.TransportError):  # the partner reconciles with a status query
+            httpx.post(locked.callback_url, json=record(locked), timeout=10.0)

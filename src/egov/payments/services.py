@@ -1,0 +1,307 @@
+"""Every state change of a payment: start, callback, reconciliation, refund.
+
+Network calls never run inside a database transaction: `start_payment` stores the payment (one
+transaction), asks the platform for a transaction (idempotent on the order id, so a retry with the
+same idempotency key is safe), then marks it pending (another transaction).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from egov.core.errors import DomainError, ValidationFailed
+from egov.core.events import record_event
+from egov.dossiers.models import Dossier
+from egov.payments import client, protocol
+from egov.payments.models import Payment, PaymentAttempt
+
+SETTLED = (Payment.Status.PAID, Payment.Status.FAILED, Payment.Status.REFUNDED)
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class NotApplicant(DomainError):
+    code = "payment_not_applicant"
+    status = 403
+    vi = "Chỉ người nộp hồ sơ được thanh toán phí, lệ phí của hồ sơ."
+    en = "Only the applicant may pay the dossier's fees."
+
+
+class RefundRefused(DomainError):
+    code = "payment_refund_refused"
+    status = 409
+    vi = "Không thể hoàn tiền: số tiền hoàn vượt quá số đã thanh toán hoặc khoản thanh toán chưa hoàn tất."
+    en = "Refund refused: it exceeds the amount paid or the payment is not settled."
+
+
+@dataclass(frozen=True)
+class CallbackAnswer:
+    ok: bool
+    code: str = "00"
+    vi: str = ""
+    en: str = ""
+
+    def as_body(self) -> dict[str, Any]:
+        if self.ok:
+            return {"result": "success"}
+        return {"result": "error", "error": {"code": self.code, "message": {"vi": self.vi, "en": self.en}}}
+
+
+ACCEPTED = CallbackAnswer(ok=True)
+BAD_CHECKSUM = CallbackAnswer(False, "bad_checksum", "Sai mã kiểm tra (checksum).", "Invalid checksum.")
+UNKNOWN_ORDER = CallbackAnswer(False, "unknown_order", "Không tìm thấy giao dịch.", "Unknown order id.")
+AMOUNT_MISMATCH = CallbackAnswer(
+    False, "amount_mismatch", "Số tiền không khớp với khoản phải nộp.", "The amount does not match."
+)
+
+
+@dataclass
+class ReconcileReport:
+    paid: int = 0
+    failed: int = 0
+    expired: int = 0
+    still_pending: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _snapshot(payment: Payment) -> dict[str, Any]:
+    return {"status": payment.status, "amount": payment.amount, "refunded_amount": payment.refunded_amount}
+
+
+def _event(actor: Any, payment: Payment, kind: str, before: dict[str, Any], **data: Any) -> None:
+    record_event(
+        actor=actor,
+        aggregate_type="dossier",
+        aggregate_id=payment.dossier_id,
+        kind=kind,
+        before=before,
+        after=_snapshot(payment),
+        data={"order_id": payment.order_id, **data},
+    )
+
+
+def _clean_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    cleaned = []
+    for line in lines:
+        name, amount = line.get("name"), line.get("amount")
+        if not isinstance(name, str) or not name or type(amount) is not int or amount <= 0:
+            raise ValidationFailed(
+                "Mỗi dòng phí cần tên và số tiền (VND) dương.",
+                "Each fee line needs a name and a positive VND amount.",
+            )
+        cleaned.append({"name": name, "amount": amount})
+    if not cleaned:
+        raise ValidationFailed("Chưa có khoản phí nào.", "There is no fee line.")
+    return cleaned
+
+
+def start_payment(
+    actor: Any, dossier: Dossier, *, lines: list[dict[str, Any]], idempotency_key: str
+) -> Payment:
+    """Create (or find again, by idempotency key) the payment and its transaction on the platform."""
+    payment = _store_payment(actor, dossier, _clean_lines(lines), idempotency_key)
+    if payment.status != Payment.Status.CREATED:
+        return payment
+    created = client.create_transaction(_create_message(payment))
+    return _mark_pending(payment.pk, created.payment_url)
+
+
+def _store_payment(actor: Any, dossier: Dossier, lines: list[dict[str, Any]], key: str) -> Payment:
+    if not key or len(key) > 64:
+        raise ValidationFailed("Khóa chống trùng không hợp lệ.", "Invalid idempotency key.")
+    if actor is None or dossier.applicant_id is None or actor.pk != dossier.applicant_id:
+        raise NotApplicant()
+    existing = Payment.objects.filter(dossier=dossier, idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    minutes = int(str(settings.EGOV["PAYMENT_EXPIRY_MINUTES"]))
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                dossier=dossier,
+                idempotency_key=key,
+                order_id=f"{dossier.code}-{secrets.token_hex(4).upper()}",
+                amount=sum(line["amount"] for line in lines),
+                lines=lines,
+                created_at=now,
+                expires_at=now + timedelta(minutes=minutes),
+            )
+            _event(actor, payment, "payment.created", {}, lines=lines)
+    except IntegrityError:
+        return Payment.objects.get(dossier=dossier, idempotency_key=key)
+    return payment
+
+
+def _create_message(payment: Payment) -> dict[str, Any]:
+    dossier = payment.dossier
+    node = str(settings.EGOV["PAYMENT_NODE_URL"]).rstrip("/")
+    return {
+        "client_id": settings.EGOV["PAYMENT_CLIENT_ID"],
+        "transaction_id": payment.order_id,
+        "amount": payment.amount,
+        "command": protocol.COMMAND_PAY,
+        "version": protocol.VERSION,
+        "locale": "vi",
+        "return_url": node + reverse("payments:return", args=[payment.order_id]),
+        "callback_url": node + reverse("payments:callback"),
+        "description": f"Nộp phí, lệ phí hồ sơ {dossier.code}"[:300],
+        "bill": {
+            "service_type": "fee",
+            "beneficiary_account": settings.EGOV["PAYMENT_BENEFICIARY"],
+            "unit": "VND",
+            "lines": payment.lines,
+            "dossier_code": dossier.code,
+            "procedure_code": dossier.procedure_version.procedure.code,
+            "payer": dossier.applicant_name,
+        },
+    }
+
+
+def _mark_pending(payment_id: int, payment_url: str) -> Payment:
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.status == Payment.Status.CREATED:
+            before = _snapshot(payment)
+            payment.status = Payment.Status.PENDING
+            payment.payment_url = payment_url
+            payment.save(update_fields=["status", "payment_url"])
+            PaymentAttempt.objects.create(
+                payment=payment,
+                kind="create",
+                payload={"payment_url": payment_url},
+                checksum_ok=True,
+                outcome="pending",
+                created_at=timezone.now(),
+            )
+            _event(None, payment, "payment.pending", before)
+    return payment
+
+
+def _log(payment: Payment | None, kind: str, payload: Any, ok: bool, outcome: str) -> None:
+    stored = payload if isinstance(payload, dict) else {"raw": str(payload)[:2000]}
+    PaymentAttempt.objects.create(
+        payment=payment, kind=kind, payload=stored, checksum_ok=ok, outcome=outcome, created_at=timezone.now()
+    )
+
+
+def _pay_date(text: Any) -> datetime:
+    try:
+        return datetime.strptime(str(text), protocol.PAY_DATE_FORMAT).replace(tzinfo=VN)
+    except ValueError:
+        return timezone.now()
+
+
+def handle_callback(payload: Any) -> CallbackAnswer:
+    """The platform's signed confirmation. Rejections change nothing but the log; replays are no-ops."""
+    with transaction.atomic():
+        return _settle(payload, kind="callback")
+
+
+def _settle(payload: Any, *, kind: str) -> CallbackAnswer:
+    """Apply a signed platform record (callback or status answer); runs in the caller's transaction."""
+    secret = str(settings.EGOV["PAYMENT_SECRET"])
+    if not isinstance(payload, dict) or not protocol.verify(payload, secret, protocol.CALLBACK_FIELDS):
+        _log(None, kind, payload, False, "rejected: checksum")
+        return BAD_CHECKSUM
+    payment = Payment.objects.select_for_update().filter(order_id=str(payload.get("order_id"))).first()
+    if payment is None or payload.get("client_id") != settings.EGOV["PAYMENT_CLIENT_ID"]:
+        _log(None, kind, payload, True, "rejected: unknown order")
+        return UNKNOWN_ORDER
+    if str(payload.get("amount")) != str(payment.amount):
+        _log(payment, kind, payload, True, "rejected: amount mismatch")
+        return AMOUNT_MISMATCH
+    code = payload.get("error_code")
+    if payment.status in SETTLED or code == protocol.CODE_PENDING:
+        _log(payment, kind, payload, True, "no-op: already settled" if payment.status in SETTLED else "no-op")
+        return ACCEPTED
+    before = _snapshot(payment)
+    payment.transaction_no = str(payload.get("transaction_no", ""))[:64]
+    if code == protocol.CODE_PAID:
+        payment.status = Payment.Status.PAID
+        payment.paid_at = _pay_date(payload.get("pay_date"))
+    else:
+        payment.status = Payment.Status.FAILED
+    payment.save(update_fields=["status", "paid_at", "transaction_no"])
+    _log(payment, kind, payload, True, payment.status)
+    _event(None, payment, f"payment.{payment.status}", before, source=kind, error_code=code)
+    return ACCEPTED
+
+
+def reconcile(now: datetime | None = None) -> ReconcileReport:
+    """Settle pending payments whose callback is late by asking the platform; expire the stale ones."""
+    now = now or timezone.now()
+    report = ReconcileReport()
+    stale = now - timedelta(minutes=int(str(settings.EGOV["PAYMENT_RECONCILE_MINUTES"])))
+    pending = Payment.objects.filter(status=Payment.Status.PENDING, created_at__lte=stale).order_by("pk")
+    for payment in pending.iterator():
+        try:
+            answer = client.query_status(payment.order_id)
+        except client.PlatformError as err:
+            report.errors.append(f"{payment.order_id}: {err.code}")
+            continue
+        with transaction.atomic():
+            _settle(answer, kind="query")
+        payment.refresh_from_db()
+        if payment.status == Payment.Status.PAID:
+            report.paid += 1
+        elif payment.status == Payment.Status.FAILED:
+            report.failed += 1
+        elif _expire(payment.pk, now):
+            report.expired += 1
+        else:
+            report.still_pending += 1
+    for payment_id in Payment.objects.filter(status=Payment.Status.CREATED, expires_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        report.expired += int(_expire(payment_id, now))
+    return report
+
+
+def _expire(payment_id: int, now: datetime) -> bool:
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.status not in (Payment.Status.CREATED, Payment.Status.PENDING) or payment.expires_at > now:
+            return False
+        before = _snapshot(payment)
+        payment.status = Payment.Status.EXPIRED
+        payment.save(update_fields=["status"])
+        _event(None, payment, "payment.expired", before)
+        return True
+
+
+def refund(actor: Any, payment: Payment, amount: int) -> Payment:
+    """Record a refund by an officer of the receiving agency; never more than was paid, in total."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().select_related("dossier").get(pk=payment.pk)
+        if (
+            getattr(actor, "kind", "") != "officer"
+            or not actor.role_assignments.filter(agency_id=locked.dossier.agency_id).exists()
+        ):
+            raise DomainError(
+                "Bạn không có quyền hoàn tiền khoản này.",
+                "You may not refund this payment.",
+                code="payment_refund_forbidden",
+            )
+        if (
+            type(amount) is not int
+            or amount <= 0
+            or locked.status not in (Payment.Status.PAID, Payment.Status.REFUNDED)
+            or locked.refunded_amount + amount > locked.amount
+        ):
+            raise RefundRefused()
+        before = _snapshot(locked)
+        locked.refunded_amount += amount
+        if locked.refunded_amount == locked.amount:
+            locked.status = Payment.Status.REFUNDED
+        locked.save(update_fields=["refunded_amount", "status"])
+        _event(actor, locked, "payment.refunded", before, refund=amount)
+    return locked

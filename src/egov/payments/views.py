@@ -1,0 +1,68 @@
+"""HTTP faces of payments: the platform's callback, the payer's return, and the sandbox platform."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from egov.payments import sandbox, selectors, services
+from egov.payments.models import SandboxTransaction
+
+
+def _json(request: HttpRequest) -> Any:
+    try:
+        return json.loads(request.body or b"null")
+    except ValueError:
+        return None
+
+
+@csrf_exempt  # called server-to-server by the platform; authenticated by the checksum
+@require_POST
+def callback(request: HttpRequest) -> JsonResponse:
+    answer = services.handle_callback(_json(request))
+    return JsonResponse(answer.as_body(), status=200 if answer.ok else 400)
+
+
+@login_required
+@require_GET
+def payment_return(request: HttpRequest, order_id: str) -> HttpResponse:
+    payment = get_object_or_404(selectors.payments_of_applicant(request.user), order_id=order_id)
+    return render(request, "payments/return.html", {"payment": payment})
+
+
+@csrf_exempt  # partner-to-platform API; authenticated by the checksum
+@require_POST
+def sandbox_create(request: HttpRequest) -> JsonResponse:
+    try:
+        txn = sandbox.create_transaction(_json(request))
+    except sandbox.SandboxRefused as err:
+        return JsonResponse({"error": err.code, "message": {"vi": err.vi, "en": err.en}}, status=400)
+    url = request.build_absolute_uri(reverse("payments:sandbox_pay", args=[txn.transaction_id]))
+    return JsonResponse({"error": "0", "payment_url": url, "transaction_id": txn.transaction_id})
+
+
+@require_GET
+def sandbox_status(request: HttpRequest, txn: str) -> JsonResponse:
+    try:
+        return JsonResponse(sandbox.status_of(txn, request.GET.dict()))
+    except sandbox.SandboxRefused as err:
+        return JsonResponse({"error": err.code, "message": {"vi": err.vi, "en": err.en}}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def sandbox_pay(request: HttpRequest, txn: str) -> HttpResponse:
+    transaction = get_object_or_404(SandboxTransaction, transaction_id=txn)
+    if request.method == "POST":
+        outcome = request.POST.get("outcome", "")
+        if outcome not in ("success", "fail", "silent"):
+            raise Http404
+        sandbox.pay(transaction, outcome)
+        return HttpResponseRedirect(transaction.return_url)
+    return render(request, "payments/sandbox_pay.html", {"txn": transaction})

@@ -1,0 +1,151 @@
+"""Real peers on loopback: an aiosmtpd SMTP server and an HTTP receiver for SMS/Zalo."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.utils import timezone
+
+from egov.core.calendar import reset_calendar_cache
+from egov.core.models import OutboxMessage
+from tests.dossiers.factories import World, build_world
+
+SMS_TOKEN = "sms-secret-token"
+REFUSED = "refused@example.vn"
+
+
+def free_port() -> int:
+    """A loopback port with nothing listening (bound then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Mailbox:
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address == REFUSED:
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = message_from_bytes(envelope.original_content, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, ready_timeout=5)
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+@dataclass
+class Request:
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class Receiver:
+    """Records every POST; answers with the next status of `script`, then with `status`."""
+
+    server: ThreadingHTTPServer
+    status: int = 200
+    script: list[int] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
+    accepted: list[Request] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}/sms"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def start_receiver(port: int = 0) -> Receiver:
+    receiver: Receiver
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            request = Request({k.lower(): v for k, v in self.headers.items()}, json.loads(raw))
+            with receiver.lock:
+                status = receiver.script.pop(0) if receiver.script else receiver.status
+                receiver.requests.append(request)
+                if status < 300:
+                    receiver.accepted.append(request)
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    server.timeout = 5
+    receiver = Receiver(server=server)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return receiver
+
+
+@pytest.fixture
+def sms() -> Iterator[Receiver]:
+    receiver = start_receiver()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    reset_calendar_cache()
+    return build_world()
+
+
+def configure(settings: Any, *, smtp_port: int | None = None, sms_url: str = "", zalo_url: str = "") -> None:
+    settings.EMAIL_HOST = "127.0.0.1" if smtp_port else ""
+    settings.EMAIL_PORT = smtp_port or 25
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.DEFAULT_FROM_EMAIL = "Một cửa <mot-cua@example.vn>"
+    settings.EGOV = {
+        **settings.EGOV,
+        "SMS_URL": sms_url,
+        "SMS_TOKEN": SMS_TOKEN,
+        "ZALO_URL": zalo_url,
+        "ZALO_TOKEN": "zalo-token",
+        "WEBHOOK_URLS": [],
+    }
+
+
+def make_due() -> None:
+    """Instead of sleeping through the back-off: every pending outbox row is due now."""
+    OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).update(next_attempt_at=timezone.now())
