@@ -26,3 +26,14 @@ def test_sqlite_is_flagged_for_deployment(
 
     monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", engine)
     assert ("egov.W002" in {m.id for m in check_database()}) is flagged
+
+
+def test_the_sandbox_payment_secret_is_flagged_for_deployment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.conf import settings
+
+    from egov.core.checks import DEMO_PAYMENT_SECRET, check_payment_secret
+
+    monkeypatch.setitem(settings.EGOV, "PAYMENT_SECRET", DEMO_PAYMENT_SECRET)
+    assert [m.id for m in check_payment_secret()] == ["egov.W003"]
+    monkeypatch.setitem(settings.EGOV, "PAYMENT_SECRET", "issued-by-the-platform-" + "x" * 32)
+    assert check_payment_secret() == []

@@ -35,3 +35,21 @@ def check_database(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
             id="egov.W002",
         )
     ]
+
+
+DEMO_PAYMENT_SECRET = "sandbox-secret-change-me"
+
+
+@register(Tags.security, deploy=True)
+def check_payment_secret(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    if settings.EGOV.get("PAYMENT_SECRET") != DEMO_PAYMENT_SECRET:
+        return []
+    return [
+        Warning(
+            "EGOV_PAYMENT_SECRET đang dùng khoá mẫu của môi trường thử / "
+            "the sandbox payment secret is in use.",
+            hint="Đặt EGOV_PAYMENT_SECRET là khoá do nền tảng thanh toán cấp / "
+            "set EGOV_PAYMENT_SECRET to the secret the payment platform issued.",
+            id="egov.W003",
+        )
+    ]
