@@ -105,6 +105,14 @@ class UnknownWorklist(NotFound):
     en = "No such worklist."
 
 
+class LookupLocked(DomainError):
+    """Too many failed lookups of one code: its public lookup is locked for a while."""
+
+    code = "lookup_locked"
+    vi = "Tra cứu mã hồ sơ này tạm khoá do nhập sai nhiều lần. Vui lòng thử lại sau."
+    en = "Lookups of this code are locked after repeated failures. Try again later."
+
+
 class LookupFailed(NotFound):
     """One error for a wrong PIN and an unknown code, so codes cannot be enumerated."""
 

@@ -10,11 +10,13 @@ own index range, which a single OR across pairs could not.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -24,7 +26,7 @@ from egov.catalog.models import ProcedureVersion
 from egov.core.cursors import InvalidCursor, decode_cursor, encode_cursor
 from egov.core.models import Event
 from egov.dossiers.codes import pin_digest, pin_matches
-from egov.dossiers.errors import DossierNotFound, LookupFailed, UnknownWorklist
+from egov.dossiers.errors import DossierNotFound, LookupFailed, LookupLocked, UnknownWorklist
 from egov.dossiers.models import PAUSED_STATUSES, Dossier, DossierStep, Status
 
 VIEWS = ("mine", "unassigned", "unit", "overdue", "due_soon")
@@ -238,6 +240,25 @@ def public_lookup(code: str, pin: str) -> dict[str, Any]:
         "procedure": dossier.procedure_version.procedure.name,
         "due_at": dossier.apology_due_at or dossier.due_at,
     }
+
+
+LOOKUP_FAILURES_PER_CODE = 10
+LOOKUP_LOCK_SECONDS = 3600
+
+
+def guarded_public_lookup(code: str, pin: str) -> dict[str, Any]:
+    """`public_lookup` behind the per-code lock shared by the API and the portal: after
+    LOOKUP_FAILURES_PER_CODE failures the code's lookup answers LookupLocked for an hour."""
+    code = code.strip()
+    key = "lookup-fail:" + hashlib.sha256(code.upper().encode()).hexdigest()
+    if (cache.get(key) or 0) >= LOOKUP_FAILURES_PER_CODE:
+        raise LookupLocked()
+    try:
+        return public_lookup(code, pin.strip())
+    except LookupFailed:
+        cache.add(key, 0, LOOKUP_LOCK_SECONDS)
+        cache.incr(key)
+        raise
 
 
 def applicant_dossiers(user: Any, cursor: str | None = None, limit: int = 50) -> WorklistPage:

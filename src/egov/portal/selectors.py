@@ -7,7 +7,6 @@ page gives an attacker no extra guesses.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 from typing import Any
 
@@ -17,9 +16,7 @@ from django.utils import timezone
 
 from egov.catalog.models import Agency, LifeEvent, Procedure
 from egov.catalog.selectors import agency_tree, search_procedures
-from egov.core.errors import DomainError
 from egov.dossiers import selectors as dossier_selectors
-from egov.dossiers.api.views import LOOKUP_FAILURES_PER_CODE, LOOKUP_LOCK_SECONDS
 from egov.dossiers.models import Dossier, Status
 
 POPULAR_CACHE_KEY = "portal:popular-procedures:v1"
@@ -91,18 +88,6 @@ def agency_by_code(code: str) -> Agency | None:
 # --- public lookup --------------------------------------------------------------------------------
 
 
-class LookupLocked(DomainError):
-    code = "lookup_locked"
-    status = 429
-    vi = "Tra cứu mã hồ sơ này tạm khoá do nhập sai nhiều lần. Vui lòng thử lại sau."
-    en = "Lookups of this code are locked after repeated failures. Try again later."
-
-
-def _failure_key(code: str) -> str:
-    """Same key as the REST API's lookup, so failures through either count together."""
-    return "lookup-fail:" + hashlib.sha256(code.strip().upper().encode()).hexdigest()
-
-
 def public_status(code: str, pin: str) -> dict[str, Any]:
     """Status of a dossier by code + PIN, with the receiving agency and a timeline of status changes.
 
@@ -110,15 +95,7 @@ def public_status(code: str, pin: str) -> dict[str, Any]:
     unknown code and a wrong PIN) otherwise. The timeline holds dates and statuses only: no names
     of officers, no notes, since the reader is not signed in.
     """
-    key = _failure_key(code)
-    if (cache.get(key) or 0) >= LOOKUP_FAILURES_PER_CODE:
-        raise LookupLocked()
-    try:
-        result = dossier_selectors.public_lookup(code.strip(), pin.strip())
-    except DomainError:
-        cache.add(key, 0, LOOKUP_LOCK_SECONDS)
-        cache.incr(key)
-        raise
+    result = dossier_selectors.guarded_public_lookup(code, pin)
     dossier = Dossier.objects.select_related("agency").get(code=result["code"])
     statuses = dict(Status.choices)
     steps = [

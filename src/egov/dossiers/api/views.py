@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -17,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from egov.core.errors import DomainError, NotFound
+from egov.core.errors import NotFound
 from egov.dossiers import selectors, services
 from egov.dossiers.api import serializers as s
 from egov.dossiers.models import Dossier
@@ -252,10 +250,6 @@ class MyDossiersView(APIView):
         return Response({"items": s.DossierOut(page.items, many=True).data, "next_cursor": page.next_cursor})
 
 
-LOOKUP_FAILURES_PER_CODE = 10
-LOOKUP_LOCK_SECONDS = 3600
-
-
 class PublicLookupView(APIView):
     """Status by code + PIN, without an account. Throttled per client and locked per code after failures."""
 
@@ -267,17 +261,5 @@ class PublicLookupView(APIView):
     @extend_schema(request=s.LookupIn, responses=s.LookupOut, summary="Public status lookup (code + PIN)")
     def post(self, request: Request) -> Response:
         data = _validated(s.LookupIn, request.data)
-        key = "lookup-fail:" + hashlib.sha256(data["code"].strip().upper().encode()).hexdigest()
-        if (cache.get(key) or 0) >= LOOKUP_FAILURES_PER_CODE:
-            raise DomainError(
-                "Tra cứu mã hồ sơ này tạm khoá do nhập sai nhiều lần. Vui lòng thử lại sau.",
-                "Lookups of this code are locked after repeated failures. Try again later.",
-                code="lookup_locked",
-            )
-        try:
-            result = selectors.public_lookup(data["code"].strip(), data["pin"].strip())
-        except DomainError:
-            cache.add(key, 0, LOOKUP_LOCK_SECONDS)
-            cache.incr(key)
-            raise
+        result = selectors.guarded_public_lookup(data["code"], data["pin"])
         return Response(s.LookupOut(result).data)

@@ -198,7 +198,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
     except DomainError as err:
         context["error"] = error_message(request, err)
         context["locked"] = err.code == "lookup_locked"
-        return render(request, "portal/lookup.html", context, status=err.status)
+        # A locked code answers 429 to browsers (the API keeps its documented 400).
+        return render(request, "portal/lookup.html", context, status=429 if context["locked"] else err.status)
     result["status_label"] = label(result["status_label"])
     for step in result["timeline"]:
         step["status"] = label(step["status"])
