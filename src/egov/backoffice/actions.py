@@ -28,11 +28,9 @@ from egov.dossiers.permissions import (
     is_handler,
     is_step_holder,
 )
-from egov.dossiers.services.processing import ASSIGNABLE, STEPPING, SUPPLEMENTABLE
+from egov.dossiers.services.closing import APOLOGISABLE, REFUSABLE, STOPPABLE
+from egov.dossiers.services.processing import ASSIGNABLE, STEPPING, SUPPLEMENTABLE, neighbour_step
 
-REFUSABLE = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING)
-STOPPABLE = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.FINANCIAL)
-APOLOGISABLE = STOPPABLE
 APOLOGY_WINDOW_DAYS = 1
 
 
@@ -54,17 +52,6 @@ class OfficeAction:
 
 def _steps(dossier: Dossier) -> list[ProcessStep]:
     return [s for s in version_rules(dossier.procedure_version_id).steps if s.counted]
-
-
-def neighbour_step(dossier: Dossier, offset: int) -> ProcessStep | None:
-    """The counted process step before (-1) or after (+1) the current one, as the services find it."""
-    steps = _steps(dossier)
-    current = dossier.current_step
-    positions = [s.position for s in steps]
-    if current is None or current.position not in positions:
-        return None
-    index = positions.index(current.position) + offset
-    return steps[index] if 0 <= index < len(steps) else None
 
 
 def step_unit(step: ProcessStep, dossier: Dossier) -> Agency | None:

@@ -21,22 +21,15 @@ from django.utils import timezone
 from egov.accounts.models import Role, RoleAssignment, User
 from egov.catalog.models import Agency
 from egov.dossiers.models import PAUSED_STATUSES, Dossier, Status, Timeliness
+from egov.dossiers.selectors import CLOCK_STOPPED, role_pairs
 
 LEADER_ROLES = (Role.LEADER, Role.DIVISION_HEAD, Role.SUPERVISOR)
-# No clock runs for these (same rule as the worklists of egov.dossiers.selectors).
-CLOCK_STOPPED = (*PAUSED_STATUSES, Status.FINISHED)
 FINISHED_STATUSES = (Status.FINISHED, Status.RETURNED)
 COUNT_CAP = 999
 DUE_SOON_HOURS = 24
 
 
 # --- worklist tabs ---------------------------------------------------------------------------
-
-
-def _pairs(user: Any) -> list[tuple[int, str]]:
-    if not isinstance(user, User) or user.pk is None or not user.is_active:
-        return []
-    return sorted(set(RoleAssignment.objects.filter(user=user).values_list("agency_id", "role")))
 
 
 def _capped(qs: QuerySet[Dossier]) -> int:
@@ -46,7 +39,7 @@ def _capped(qs: QuerySet[Dossier]) -> int:
 
 def worklist_counts(user: Any, now: datetime | None = None) -> dict[str, int]:
     """Rows per tab, each capped at COUNT_CAP + 1 (shown as "999+")."""
-    pairs = _pairs(user)
+    pairs = role_pairs(user)
     if not pairs:
         return {"mine": 0, "unassigned": 0, "unit": 0, "due_soon": 0, "overdue": 0}
     now = now or timezone.now()

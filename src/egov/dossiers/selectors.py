@@ -31,7 +31,7 @@ from egov.dossiers.models import PAUSED_STATUSES, Dossier, DossierStep, Status
 
 VIEWS = ("mine", "unassigned", "unit", "overdue", "due_soon")
 # No clock runs for these: paused for the applicant, or finished and waiting to be handed over.
-_CLOCK_STOPPED = (*PAUSED_STATUSES, Status.FINISHED)
+CLOCK_STOPPED = (*PAUSED_STATUSES, Status.FINISHED)
 MAX_LIMIT = 200
 # Beyond this many (unit, role) pairs one OR query (with a bounded sort) beats one query per pair.
 MAX_MERGED_PAIRS = 8
@@ -62,7 +62,7 @@ def _after(qs: QuerySet[Dossier], position: tuple[datetime, int] | None) -> Quer
     return qs.filter(step_due_at__gte=due).filter(Q(step_due_at__gt=due) | Q(id__gt=last_id))
 
 
-def _pairs(user: Any) -> list[tuple[int, str]]:
+def role_pairs(user: Any) -> list[tuple[int, str]]:
     if not isinstance(user, User) or user.pk is None or not user.is_active:
         return []
     return sorted(set(RoleAssignment.objects.filter(user=user).values_list("agency_id", "role")))
@@ -72,10 +72,10 @@ def _view_filter(qs: QuerySet[Dossier], view: str, now: datetime, due_within_hou
     if view == "unassigned":
         return qs.filter(current_assignee__isnull=True)
     if view == "overdue":
-        return qs.filter(step_due_at__lt=now).exclude(status__in=_CLOCK_STOPPED)
+        return qs.filter(step_due_at__lt=now).exclude(status__in=CLOCK_STOPPED)
     if view == "due_soon":
         horizon = now + timedelta(hours=max(1, int(due_within_hours)))
-        return qs.filter(step_due_at__gte=now, step_due_at__lt=horizon).exclude(status__in=_CLOCK_STOPPED)
+        return qs.filter(step_due_at__gte=now, step_due_at__lt=horizon).exclude(status__in=CLOCK_STOPPED)
     return qs
 
 
@@ -108,7 +108,7 @@ def worklist(
         raise UnknownWorklist(detail={"view": view, "allowed": list(VIEWS)})
     limit = max(1, min(int(limit), MAX_LIMIT))
     position = _due_cursor(cursor)
-    pairs = _pairs(user)
+    pairs = role_pairs(user)
     if not pairs:
         return WorklistPage(items=[], next_cursor=None)
     versions = None

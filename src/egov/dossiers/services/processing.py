@@ -76,7 +76,7 @@ def assign_step(actor: Any, dossier: Dossier, *, assignee: Any) -> Dossier:
         )
 
 
-def _neighbour(dossier: Dossier, offset: int) -> ProcessStep | None:
+def neighbour_step(dossier: Dossier, offset: int) -> ProcessStep | None:
     steps = counted_steps(dossier)
     current = dossier.current_step
     positions = [s.position for s in steps]
@@ -92,7 +92,7 @@ def forward_dossier(actor: Any, dossier: Dossier, *, assignee: Any = None, note:
         dossier = lock(dossier)
         ensure_status(dossier, STEPPING, "forward")
         require(is_step_holder(actor, dossier), "forward")
-        nxt = _neighbour(dossier, +1)
+        nxt = neighbour_step(dossier, +1)
         if nxt is None:
             raise TransitionNotAllowed(
                 "Đây là bước cuối của quy trình; hãy dùng thao tác «hoàn thành».",
@@ -120,7 +120,7 @@ def return_to_previous_step(actor: Any, dossier: Dossier, *, reason: str) -> Dos
         ensure_status(dossier, STEPPING, "return to the previous step")
         require(is_step_holder(actor, dossier), "return_to_previous_step")
         reason = require_text(reason, "reason")
-        prev = _neighbour(dossier, -1)
+        prev = neighbour_step(dossier, -1)
         if prev is None:
             raise TransitionNotAllowed(
                 "Hồ sơ đang ở bước đầu tiên, không có bước trước để trả lại.",
