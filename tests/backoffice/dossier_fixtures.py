@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -75,10 +73,3 @@ def requirement(
 
 def fresh(dossier: Dossier) -> Dossier:
     return Dossier.objects.get(pk=dossier.pk)
-
-
-@pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
-    """Uploaded files go to a temporary folder."""
-    settings.MEDIA_ROOT = str(tmp_path)
-    return tmp_path

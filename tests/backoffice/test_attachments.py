@@ -7,11 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from egov.dossiers.models import DossierFile
-from tests.backoffice.dossier_fixtures import as_officer, media, pdf  # noqa: F401
+from tests.backoffice.dossier_fixtures import as_officer, pdf
 from tests.dossiers.factories import World
 from tests.portal.mine_fixtures import client_for
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+pytestmark = pytest.mark.django_db
 
 
 def attach_url(code: str) -> str:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from egov.backoffice.views.desk import waiting_at_desk
 from egov.catalog.models import ChannelTerms
 from egov.dossiers.models import Dossier, DossierFile, Status
-from tests.backoffice.dossier_fixtures import as_officer, media, pdf, requirement  # noqa: F401
+from tests.backoffice.dossier_fixtures import as_officer, pdf, requirement
 from tests.dossiers.factories import World
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +96,6 @@ def test_agency_outside_the_officers_desk_is_refused(world: World) -> None:
     assert 'name="decl-full_name"' not in response.content.decode()
 
 
-@pytest.mark.usefixtures("media")
 def test_counter_dossier_with_scan_is_received_and_receipt_printed(world: World) -> None:
     req = requirement(world)
     client = as_officer(world.desk)
@@ -137,7 +136,6 @@ def test_invalid_declaration_is_a_clear_error_and_nothing_is_created(world: Worl
     assert not Dossier.objects.exists()
 
 
-@pytest.mark.usefixtures("media")
 def test_a_rejected_scan_leaves_no_dossier(world: World) -> None:
     req = requirement(world)
     fake = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from egov.backoffice.actions import available_actions
 from egov.dossiers.models import Dossier, DossierNote, Status
-from tests.backoffice.dossier_fixtures import as_officer, attach, fresh, media, pdf, png  # noqa: F401
+from tests.backoffice.dossier_fixtures import as_officer, attach, fresh, pdf, png
 from tests.dossiers.factories import World
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,6 @@ def names(user: Any, dossier: Dossier) -> list[str]:
 # --- what the page shows ---------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("media")
 def test_page_shows_applicant_declaration_and_attachment_previews(world: World) -> None:
     dossier = world.create().dossier
     attach(world.citizen, dossier, pdf("to-khai.pdf"))

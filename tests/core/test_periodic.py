@@ -11,7 +11,7 @@ from egov.core import periodic
 from egov.portal import services as portal_services
 from egov.portal.models import Draft
 from tests.dossiers.factories import World
-from tests.portal.apply_fixtures import media, world  # noqa: F401
+from tests.portal.apply_fixtures import world  # noqa: F401
 
 
 @pytest.fixture

@@ -27,12 +27,6 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-@pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return Path(settings.MEDIA_ROOT)
-
-
 def checked(content: bytes = PDF, name: str = "to-khai.pdf") -> Any:
     return check_upload(SimpleUploadedFile(name, content))
 

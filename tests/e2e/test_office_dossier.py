@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from egov.core.calendar import reset_calendar_cache
 from egov.dossiers.models import Dossier, Status
 from egov.testing.browser import check_axe, sign_in
-from tests.backoffice.dossier_fixtures import attach, media, pdf  # noqa: F401
+from tests.backoffice.dossier_fixtures import attach, pdf
 from tests.dossiers.factories import build_world
 from tests.e2e.conftest import screenshot
 
@@ -18,7 +16,6 @@ def csp_errors(page: Any) -> list[str]:
     return [e for e in page.console_errors if "Content Security Policy" in e]
 
 
-@pytest.mark.usefixtures("media")
 def test_desk_receives_prints_receipt_and_specialist_forwards(site: str, page: Any) -> None:
     reset_calendar_cache()
     world = build_world()

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
@@ -26,12 +24,6 @@ PDF = (
     b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
 SUPPLEMENT_CONTENT = "Thiếu bản sao giấy chứng sinh có chứng thực."
-
-
-@pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

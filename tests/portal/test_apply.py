@@ -22,7 +22,6 @@ from tests.dossiers.factories import World
 from tests.portal import apply_fixtures
 from tests.portal.apply_fixtures import CASE, EXE, PDF, client_for, stored_files, upload
 
-media = apply_fixtures.media
 world = apply_fixtures.world
 
 GOOD = {"full_name": "Nguyễn Văn An", "birth_date": "2026-02-01", "copies": "2"}

@@ -31,7 +31,6 @@ from tests.portal.mine_fixtures import (
 # Fixtures shared with the other "My dossiers" tests (kept out of the portal conftest).
 world = mine_fixtures.world
 citizen_client = mine_fixtures.citizen_client
-media = mine_fixtures.media
 
 pytestmark = pytest.mark.django_db
 
