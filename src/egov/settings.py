@@ -270,6 +270,23 @@ EGOV = {
         "EGOV_ZALO_URL", "", "Zalo OA adapter URL receiving JSON POSTs {to, text, id} (empty: no Zalo)."
     ),
     "ZALO_TOKEN": env_str("EGOV_ZALO_TOKEN", "", "Bearer token for the Zalo OA adapter."),
+    "PUBLIC_URL": env_str(
+        "EGOV_PUBLIC_URL",
+        "http://127.0.0.1:8000",
+        "Public base URL of this node: printed in result QR codes, given to the payment platform for its "
+        "callback and the payer's return.",
+    ),
+    "PAYMENT_WHEN": env_str(
+        "EGOV_PAYMENT_WHEN",
+        "before_receipt",
+        "When online applicants pay the fees: `before_receipt` (the desk receives a dossier once it is paid) "
+        "or `before_result` (the handler asks for payment, status 6, before the result is returned).",
+    ),
+    "PDF_FONT_DIR": env_str(
+        "EGOV_PDF_FONT_DIR",
+        "",
+        "Folder with the TrueType fonts for PDF results and forms (empty: the system's font folders).",
+    ),
     "PAYMENT_PLATFORM_URL": env_str(
         "EGOV_PAYMENT_PLATFORM_URL",
         "",

@@ -52,6 +52,14 @@ class ApplicantType(models.IntegerChoices):
     BUSINESS = 2, "Doanh nghiệp, tổ chức / business or organisation"
 
 
+class OnlinePayment(models.IntegerChoices):
+    """DuocThanhToanTrucTuyen of the national portal's dossier sync."""
+
+    NO = 0, "Không / no"
+    NATIONAL_PLATFORM = 1, "Nền tảng thanh toán quốc gia / national payment platform"
+    LOCAL_GATEWAY = 2, "Cổng thanh toán của địa phương / local gateway"
+
+
 class Dossier(models.Model):
     code = models.CharField(max_length=60)  # unique via Meta: no extra LIKE index to maintain
     pin_digest = models.CharField(max_length=64, help_text="HMAC of the PIN printed on the receipt.")
@@ -103,6 +111,14 @@ class Dossier(models.Model):
     returned_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True, help_text="Refused, stopped or withdrawn.")
     timeliness = models.CharField(max_length=8, choices=Timeliness.choices, blank=True, default="")
+    online_payment = models.PositiveSmallIntegerField(
+        choices=OnlinePayment.choices,
+        default=OnlinePayment.NO,
+        help_text="DuocThanhToanTrucTuyen: how the fees were paid online, kept for the national sync.",
+    )
+    has_electronic_result = models.BooleanField(
+        default=False, help_text="A signed electronic result was issued (counted by the KPIs)."
+    )
 
     # Every lifecycle step rewrites the current_* columns, and each index on them costs a write per
     # step: they carry no single-column index beyond the composite worklist indexes. current_step
