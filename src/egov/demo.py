@@ -203,6 +203,25 @@ def print_accounts(accounts: list[DemoAccount], port: int) -> None:
     print("\nCtrl-C để dừng / to stop.\n", flush=True)
 
 
+def start_demo_mailbox(port: int) -> Any:
+    """A loopback SMTP server keeping the notification email in var/demo-mail/ for the worker to use."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from egov.demo_mail import start_mailbox
+
+    os.environ.setdefault("EGOV_PUBLIC_URL", f"http://127.0.0.1:{port}")
+    if os.environ.get("EGOV_SMTP_HOST"):
+        return None  # the operator chose a real mail server
+    folder = Path(settings.DATA_DIR) / "demo-mail"
+    controller = start_mailbox(folder)
+    os.environ["EGOV_SMTP_HOST"] = "127.0.0.1"
+    os.environ["EGOV_SMTP_PORT"] = str(controller.port)
+    print(f"Thư điện tử của bản demo / the demo's email: {folder}/*.eml (SMTP 127.0.0.1:{controller.port})")
+    return controller
+
+
 def run(port: int) -> None:
     """Prepare the data, then run the web server and the worker until interrupted."""
     import django
@@ -210,12 +229,17 @@ def run(port: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
     django.setup()
     accounts = prepare()
+    mail = start_demo_mailbox(port)
     egov = [sys.executable, "-m", "egov.cli"]
     worker = subprocess.Popen([*egov, "worker"])
     web = subprocess.Popen([*egov, "serve", "--port", str(port)])
     print_accounts(accounts, port)
 
     def stop(*_: object) -> None:
+        nonlocal mail
+        if mail is not None:
+            mail, stopping = None, mail
+            stopping.stop()
         for proc in (web, worker):
             if proc.poll() is None:
                 proc.terminate()
