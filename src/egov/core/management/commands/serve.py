@@ -12,6 +12,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("EGOV_WEB_WORKERS", "2")))
+        # Threads let one worker wait on a slow peer (a payment platform calling back) while serving.
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("EGOV_WEB_THREADS", "4")))
 
     def handle(self, *args: Any, **options: Any) -> None:
         bind = f"{options['host']}:{options['port']}"
@@ -24,6 +26,8 @@ class Command(BaseCommand):
             bind,
             "--workers",
             str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
             "--access-logfile",
             "-",
             "--graceful-timeout",
