@@ -11,7 +11,7 @@ DIST_CSS := src/egov/core/static/dist/egov.css
 ASSET_SOURCES := $(shell find assets -type f 2>/dev/null)
 
 
-.PHONY: screenshots pdftools
+.PHONY: screenshots pdftools fonts
 .PHONY: install demo test lint typecheck pytest bench migrate clean constraints docs-config \
 	node assets messages browser
 
@@ -70,7 +70,7 @@ browser:
 	  else echo "Chromium not found: the browser tests are skipped; install it and set EGOV_CHROMIUM=/path"; fi; \
 	fi
 
-demo: install assets messages
+demo: install assets messages fonts
 	PORT=$(PORT) $(BIN)/egov demo
 
 lint: install
@@ -83,7 +83,7 @@ typecheck: install
 pytest: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test: install assets messages browser pdftools lint typecheck pytest
+test: install assets messages browser pdftools fonts lint typecheck pytest
 
 # poppler's pdfsig: a second, independent validator of the PAdES signatures in the tests.
 pdftools:
@@ -91,6 +91,13 @@ pdftools:
 	  if command -v apt-get >/dev/null; then echo "installing poppler-utils (pdfsig)"; \
 	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq poppler-utils; \
 	  else echo "pdfsig not found: its checks are skipped (install poppler-utils)"; fi; }
+
+# A Unicode font for PDF results and forms (DejaVu; or set EGOV_PDF_FONT_DIR to a folder with Times New Roman).
+fonts:
+	@ls /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf >/dev/null 2>&1 || [ -n "$$EGOV_PDF_FONT_DIR" ] || { \
+	  if command -v apt-get >/dev/null; then echo "installing fonts-dejavu-core (fonts for PDF results)"; \
+	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-dejavu-core fonts-dejavu-extra; \
+	  else echo "no DejaVu fonts found: install them or set EGOV_PDF_FONT_DIR (PDF results need a Unicode font)"; fi; }
 
 # Refresh docs/screenshots/ from the browser tests (Vietnamese pages, 1280 px wide).
 screenshots: install assets messages browser

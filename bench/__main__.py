@@ -39,6 +39,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--skip-worklist", action="store_true")
     p.add_argument("--skip-lifecycles", action="store_true")
     p.add_argument(
+        "--skip-level4", action="store_true", help="skip signatures, results issued and payment round trips"
+    )
+    p.add_argument(
         "--database-url",
         default=None,
         help="default: EGOV_BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/egov_bench",
@@ -212,6 +215,8 @@ def measure_and_report(args: argparse.Namespace, seed: dict[str, Any]) -> int:
         result["lifecycles"] = lifecycles(reference, args, seed)
     else:
         result["notes"].append("egov.dossiers.services is not complete yet: lifecycles not measured")
+    if not args.skip_level4:
+        result["level4"] = level4(args)
     result["load_average"] = {"before": load_before, "after": report.load_average()}
     if load_before and load_before[0] > 0.5 * (os.cpu_count() or 1):
         result["notes"].append(
@@ -228,6 +233,26 @@ def measure_and_report(args: argparse.Namespace, seed: dict[str, Any]) -> int:
         print("\n\n".join(result.get("explain_slowest") or ["(none captured)"]))
     log(f"results written to {os.path.relpath(path)}")
     return 0
+
+
+def level4(args: argparse.Namespace) -> dict[str, Any] | None:
+    """Signatures, verifications, results issued and payment round trips, in a process of their own."""
+    import json
+    import subprocess
+    import tempfile
+
+    log("level 4: signatures, verifications, results issued, payment round trips (own database)")
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [sys.executable, "-m", "bench.level4", "--output", out.name]
+        if args.database_url:
+            command += ["--database-url", args.database_url]
+        if args.quick:
+            command += ["--signatures", "30", "--issues", "10", "--payments", "30"]
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, timeout=1800, check=False)
+        if done.returncode != 0:
+            log(f"level 4 failed (exit {done.returncode}); see the messages above")
+            return None
+        return dict(json.loads(Path(out.name).read_text(encoding="utf-8")))
 
 
 def lifecycles(reference: Any, args: argparse.Namespace, seed: dict[str, Any]) -> dict[str, Any]:

@@ -189,6 +189,7 @@ def table(result: dict[str, Any]) -> str:
         if single:
             ops = ", ".join(f"{op} {ms:.1f}" for op, ms in single["op_ms"].items())
             lines.append(f"  mean ms per call: {ops}")
+    lines += level4_lines(result.get("level4"))
     v = result.get("verdict") or {}
     if v:
         lines.append("")
@@ -196,3 +197,28 @@ def table(result: dict[str, Any]) -> str:
     for note in result.get("notes", []):
         lines.append(f"note: {note}")
     return "\n".join(lines)
+
+
+def level4_lines(l4: dict[str, Any] | None) -> list[str]:
+    """Signatures, verifications, results issued and payment round trips (bench.level4)."""
+    if not l4:
+        return []
+    sig, issuing, pay = l4["signing"], l4["issuing"], l4["payments"]
+    title = f"level 4 ({sig['pages']}-page result)"
+    head = f"{title:34} {'count':>8} {'per s':>8} {'p50 ms':>8} {'p95 ms':>8}"
+    rows = [
+        ("  sign (PAdES B-B)", sig["count"], sig["signatures_per_second"], sig["sign"]),
+        ("  verify (pyHanko)", sig["count"], sig["verifications_per_second"], sig["verify"]),
+        ("  issue_result (render+sign+store)", issuing["count"], issuing["per_second"], issuing),
+        ("  payment round trip, 1 payer", pay["count"], pay["sequential"]["per_second"], pay["sequential"]),
+        (
+            f"  payment round trip, {pay['concurrent']['payers']} payers",
+            pay["count"],
+            pay["concurrent"]["per_second"],
+            pay["concurrent"],
+        ),
+    ]
+    lines = ["", head]
+    for label, count, per_s, s in rows:
+        lines.append(f"{label:34} {count:>8} {per_s:>8.1f} {s['p50_ms']:>8.1f} {s['p95_ms']:>8.1f}")
+    return lines

@@ -10,7 +10,10 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
 
 DEMO_PASSWORD = "egov-demo-2026"
 # Officers sign in with a second factor. The demo enrols every officer with this published secret
@@ -123,23 +126,124 @@ def create_demo_dossiers() -> int:
                     procedure_code=procedure.code,
                     agency_code=agency.code,
                     channel="online",
-                    applicant={
-                        "name": citizen.full_name,
-                        "type": 1,
-                        "id_number": citizen.id_number,
-                        "email": citizen.email,
-                        "phone": citizen.phone,
-                        "address": "Demo",
-                    },
+                    applicant=_applicant(citizen),
                     declaration=demo_declaration(version.declaration_schema),
                     subject=f"{procedure.name} — hồ sơ mẫu {index + 1}",
                 )
                 made += 1
-                if index >= 1:
-                    services.receive_dossier(desk, result.dossier)
+                if index >= 1 and not _receive_if_paid(desk, result.dossier):
+                    break  # online fees are paid before receipt: the citizen pays these in the demo
                 if index >= 2:
                     services.forward_dossier(desk, result.dossier, note="Chuyển xử lý")
     return made
+
+
+def _receive_if_paid(desk: Any, dossier: Any) -> bool:
+    from egov.dossiers import services
+    from egov.payments.services import FeesNotPaid
+
+    try:
+        services.receive_dossier(desk, dossier)
+    except FeesNotPaid:
+        return False
+    return True
+
+
+def ensure_demo_pki() -> None:
+    """A development CA and a signing certificate for every agency that handles procedures (once)."""
+    from egov.catalog.models import Agency
+    from egov.results.pki import init_pki
+    from egov.results.services import pki_dir
+
+    if (pki_dir() / "ca.pem").exists():
+        return
+    agencies = Agency.objects.filter(procedures__isnull=False).distinct().order_by("code")
+    init_pki(pki_dir(), node_name="egov demo", agencies=[(a.code, a.name) for a in agencies])
+
+
+def issue_demo_result() -> Any:
+    """One birth registration taken to the end with a signed electronic result, the citizen's to download.
+
+    It is also the sample of docs/samples/ (`make_sample`). Returns the result document (None if the
+    demo data already has one).
+    """
+    from egov.accounts.models import RoleAssignment, User
+    from egov.dossiers import services
+    from egov.results.models import ResultDocument
+    from egov.results.services import issue_result
+
+    if ResultDocument.objects.exists():
+        return None
+    citizen = User.objects.get(username="congdan")
+    agency, version = _demo_agency_for(SAMPLE_PROCEDURE)
+    dossier = services.create_dossier(
+        citizen,
+        procedure_code=SAMPLE_PROCEDURE,
+        agency_code=agency.code,
+        channel="online",
+        applicant=_applicant(citizen),
+        declaration={**demo_declaration(version.declaration_schema), **SAMPLE_BIRTH},
+        subject="Đăng ký khai sinh cho con — đã có kết quả điện tử",
+    ).dossier
+    desk = RoleAssignment.objects.filter(agency=agency, role="desk")[0].user
+    services.receive_dossier(desk, dossier)
+    holder = _forward_to_last_step(dossier)
+    leader = RoleAssignment.objects.filter(agency=agency, role="leader").first()
+    result = issue_result(leader.user if leader else holder, dossier)
+    services.finish_dossier(holder, dossier.__class__.objects.get(pk=dossier.pk), note="Đã ký số kết quả")
+    return result
+
+
+SAMPLE_PROCEDURE = "1.001193"  # Đăng ký khai sinh (free, at the commune)
+SAMPLE_BIRTH = {
+    "ho_ten_tre": "Nguyễn Thị Ánh Tuyết",
+    "ngay_sinh": "2026-11-02",
+    "gioi_tinh": "Nữ",
+    "noi_sinh": "Bệnh viện Sản - Nhi tỉnh Vĩnh Phúc",
+    "quoc_tich": "Việt Nam",
+    "ho_ten_me": "Trần Thị Bích Ngọc",
+    "ho_ten_cha": "Nguyễn Văn An",
+    "quan_he": "Cha",
+}
+
+
+def _demo_agency_for(code: str) -> tuple[Any, Any]:
+    from egov.accounts.models import RoleAssignment
+    from egov.catalog.models import Procedure
+
+    procedure = Procedure.objects.get(code=code)
+    version = procedure.versions.filter(status="published").order_by("-number").first()
+    desks = RoleAssignment.objects.filter(role="desk", agency__procedures=procedure).order_by("agency__code")
+    first = desks.select_related("agency").first()
+    if version is None or first is None:
+        raise RuntimeError(f"the demo catalogue has no published {code} with a desk")
+    return first.agency, version
+
+
+def _applicant(citizen: Any) -> dict[str, Any]:
+    return {
+        "name": citizen.full_name,
+        "type": 1,
+        "id_number": citizen.id_number,
+        "email": citizen.email,
+        "phone": citizen.phone,
+        "address": "Demo",
+    }
+
+
+def _forward_to_last_step(dossier: Any) -> Any:
+    """Forward the dossier step by step; returns the officer holding its last counted step."""
+    from egov.accounts.models import RoleAssignment
+    from egov.dossiers import services
+    from egov.dossiers.models import Dossier
+
+    last = max(s.position for s in dossier.procedure_version.process_steps.all() if s.counted)
+    while True:
+        dossier = Dossier.objects.select_related("current_step").get(pk=dossier.pk)
+        holder = RoleAssignment.objects.filter(agency=dossier.current_unit, role=dossier.current_role)[0].user
+        if dossier.current_step is not None and dossier.current_step.position == last:
+            return holder
+        services.forward_dossier(holder, dossier, note="Chuyển bước tiếp")
 
 
 def demo_declaration(schema: dict[str, Any]) -> dict[str, Any]:
@@ -182,8 +286,22 @@ def prepare() -> list[DemoAccount]:
     call_command("migrate", verbosity=0)
     load_demo_catalog()
     accounts = create_demo_accounts()
+    ensure_demo_pki()
     create_demo_dossiers()
+    issue_demo_result()
+    write_samples()
     return accounts
+
+
+def write_samples() -> None:
+    """var/samples/: the demo's signed result and the CA certificate that verifies it (docs/samples/)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from egov.results.samples import make_sample
+
+    make_sample(Path(settings.DATA_DIR) / "samples")
 
 
 def print_accounts(accounts: list[DemoAccount], port: int) -> None:
@@ -203,7 +321,7 @@ def print_accounts(accounts: list[DemoAccount], port: int) -> None:
     print("\nCtrl-C để dừng / to stop.\n", flush=True)
 
 
-def start_demo_mailbox(port: int) -> Any:
+def start_demo_mailbox(port: int) -> Controller | None:
     """A loopback SMTP server keeping the notification email in var/demo-mail/ for the worker to use."""
     from pathlib import Path
 
@@ -237,8 +355,8 @@ def run(port: int) -> None:
 
     def stop(*_: object) -> None:
         nonlocal mail
-        if mail is not None:
-            mail, stopping = None, mail
+        stopping, mail = mail, None
+        if stopping is not None:
             stopping.stop()
         for proc in (web, worker):
             if proc.poll() is None:

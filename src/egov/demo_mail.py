@@ -61,8 +61,8 @@ def start_mailbox(folder: Path, port: int = 0, *, quiet: bool = False) -> Contro
 
 def read_mail(path: Path) -> StoredMail:
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    names = tuple(part.get_filename() or "" for part in message.iter_attachments())  # type: ignore[attr-defined]
-    return StoredMail(path, str(message["To"] or ""), str(message["Subject"] or ""), names)
+    names = tuple(part.get_filename() or "" for part in message.iter_attachments())
+    return StoredMail(path, str(message["To"] or "").strip(), str(message["Subject"] or "").strip(), names)
 
 
 def mailbox(folder: Path) -> list[StoredMail]:

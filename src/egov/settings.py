@@ -182,6 +182,9 @@ REST_FRAMEWORK = {
         "public_lookup": env_str(
             "EGOV_LOOKUP_RATE", "20/min", "Public status lookups allowed per client address (DRF rate)."
         ),
+        "result_verify": env_str(
+            "EGOV_VERIFY_RATE", "30/min", "Public result verifications allowed per client address (DRF rate)."
+        ),
     },
 }
 
@@ -292,10 +295,11 @@ EGOV = {
         "",
         "Base URL of the national payment platform (PayGov-style API). Empty: this node's built-in sandbox.",
     ),
-    "PAYMENT_NODE_URL": env_str(
-        "EGOV_PAYMENT_NODE_URL",
-        "http://127.0.0.1:8000",
-        "Public base URL of this node, for the payment platform's callback and the payer's return URL.",
+    "PAYMENT_PLATFORM_KIND": env_str(
+        "EGOV_PAYMENT_PLATFORM_KIND",
+        "national",
+        "Which platform takes the payments, reported as DuocThanhToanTrucTuyen in the national sync: "
+        "`national` (1, the national payment platform or its sandbox) or `local` (2, a local gateway).",
     ),
     "PAYMENT_CLIENT_ID": env_str(
         "EGOV_PAYMENT_CLIENT_ID", "egov-demo", "Partner id at the payment platform."

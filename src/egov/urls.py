@@ -21,6 +21,7 @@ urlpatterns = [
     path("office/", include("egov.backoffice.urls")),
     path("files/", include("egov.dossiers.urls")),
     path("payments/", include("egov.payments.urls")),
+    path("verify/", include("egov.results.urls")),
     path("", include("egov.portal.urls")),
 ]
 

@@ -9,6 +9,7 @@ from django.test import Client
 
 from egov.accounts.models import User
 from tests.dossiers.conftest import clock, world  # noqa: F401  (fixtures shared with the dossier tests)
+from tests.notifications.conftest import sms, smtp  # noqa: F401  (loopback SMTP and HTTP receivers)
 
 SECOND_FACTOR_SESSION_KEY = "egov_second_factor"
 

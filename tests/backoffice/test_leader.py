@@ -161,3 +161,28 @@ def test_province_leader_sees_the_step_decided_at_the_province(world: World, clo
 )
 def test_bar_widths_come_in_five_percent_steps(value: int, top: int, css: str) -> None:
     assert bar_class(value, top) == css
+
+
+def test_electronic_results_are_counted_beside_the_on_time_rate(world: World, clock: Clock) -> None:
+    signed = finish(world, world.at_step(4))
+    Dossier.objects.filter(pk=signed.pk).update(has_electronic_result=True)
+    finish(world, world.at_step(4))
+    finish(world, world.at_step(4))
+    unsigned_in_progress = world.at_step(2)
+    Dossier.objects.filter(pk=unsigned_in_progress.pk).update(has_electronic_result=True)  # not finished
+
+    figures = selectors.unit_electronic_results(world.department, timezone.localdate())
+    assert (figures.finished, figures.electronic, figures.rate) == (3, 1, Decimal("33.33"))
+    assert selectors.unit_electronic_results(world.department, date(2026, 4, 1)).rate is None
+
+    response = signed_in(world.head).get(URL)
+    assert response.context["electronic"] == figures
+    html = response.content.decode()
+    assert 'id="electronic-rate">33,33 %' in html or 'id="electronic-rate">33.33 %' in html
+    assert "Kết quả điện tử, tháng 03/2026: 1 trên 3 hồ sơ hoàn thành" in html
+    assert "Có kết quả điện tử ký số" in html
+
+
+def test_electronic_result_rate_is_a_dash_when_nothing_finished(world: World, clock: Clock) -> None:
+    html = signed_in(world.head).get(URL).content.decode()
+    assert 'id="electronic-rate">—' in html

@@ -89,3 +89,26 @@ def screenshot(page: Any, name: str) -> None:
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def demo(site: str, settings: Any, tmp_path: Path) -> Path:
+    """The demo catalogue and accounts (fast password hashing), files in a temporary folder.
+
+    Returns a PDF to upload.
+    """
+    from egov.catalog.demo import load_demo_catalog
+    from egov.core.calendar import reset_calendar_cache
+    from egov.demo import create_demo_accounts
+    from tests.backoffice.dossier_fixtures import PDF_BYTES
+    from tests.dossiers.factories import ensure_code_format
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    reset_calendar_cache()
+    ensure_code_format()
+    load_demo_catalog()
+    create_demo_accounts()
+    pdf = tmp_path / "giay-chung-sinh.pdf"
+    pdf.write_bytes(PDF_BYTES)  # a real one-page PDF, so the preview shows a page
+    return pdf

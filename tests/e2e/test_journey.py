@@ -13,36 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pyotp
-import pytest
 
 from egov.accounts.models import User
-from egov.core.calendar import reset_calendar_cache
-from egov.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, create_demo_accounts
+from egov.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from egov.dossiers.models import Dossier, DossierFile, Status
 from egov.feedback.models import Rating
 from egov.testing.browser import check_axe, sign_in
-from tests.backoffice.dossier_fixtures import PDF_BYTES
-from tests.dossiers.factories import ensure_code_format
 from tests.e2e.conftest import screenshot
 
 PROCEDURE = "1.001193"  # Thủ tục đăng ký khai sinh, at the commune
-PDF = PDF_BYTES  # a real one-page PDF, so the preview shows a page
-
-
-@pytest.fixture
-def demo(site: str, settings: Any, tmp_path: Path) -> Path:
-    """The demo catalogue and accounts (fast password hashing), files in a temporary folder."""
-    from egov.catalog.demo import load_demo_catalog
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    reset_calendar_cache()
-    ensure_code_format()
-    load_demo_catalog()
-    create_demo_accounts()
-    pdf = tmp_path / "giay-chung-sinh.pdf"
-    pdf.write_bytes(PDF)
-    return pdf
 
 
 def officer(username: str) -> User:

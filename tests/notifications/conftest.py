@@ -18,10 +18,14 @@ from django.utils import timezone
 
 from egov.core.calendar import reset_calendar_cache
 from egov.core.models import OutboxMessage
+from egov.dossiers import services as dossiers
+from egov.dossiers.models import Dossier
+from egov.notifications.models import Notification
 from tests.dossiers.factories import World, build_world
 
 SMS_TOKEN = "sms-secret-token"
 REFUSED = "refused@example.vn"
+APPLICANT = {"name": "Nguyễn Văn An", "phone": "0912345678", "email": "an@example.vn"}
 
 
 def free_port() -> int:
@@ -34,6 +38,7 @@ def free_port() -> int:
 @dataclass
 class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
+    refuse_data: str = ""  # e.g. "554 5.7.1 rejected": the server refuses every message
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address == REFUSED:
@@ -42,18 +47,25 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse_data:
+            return self.refuse_data
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
         return "250 Message accepted"
 
 
+def start_smtp(mailbox: Mailbox, port: int) -> Controller:
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, ready_timeout=5)
+    controller.start()
+    return controller
+
+
 @pytest.fixture
 def smtp() -> Iterator[tuple[Mailbox, int]]:
     mailbox = Mailbox()
     port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, ready_timeout=5)
-    controller.start()
+    controller = start_smtp(mailbox, port)
     try:
         yield mailbox, port
     finally:
@@ -149,3 +161,16 @@ def configure(settings: Any, *, smtp_port: int | None = None, sms_url: str = "",
 def make_due() -> None:
     """Instead of sleeping through the back-off: every pending outbox row is due now."""
     OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).update(next_attempt_at=timezone.now())
+
+
+def receive(world: World, applicant: dict[str, str] | None = None, channel: str = "online") -> Dossier:
+    created = world.create(channel=channel, applicant=applicant or dict(APPLICANT))
+    return dossiers.receive_dossier(world.desk, created.dossier)
+
+
+def outbox_for(notification: Notification) -> OutboxMessage:
+    return OutboxMessage.objects.get(key=f"notification:{notification.pk}")
+
+
+def attempt_statuses(notification: Notification) -> list[str]:
+    return list(notification.attempt_log.order_by("id").values_list("status", flat=True))

@@ -30,10 +30,12 @@ def test_admin_lists_read_only_and_resends(world: World, client: Client, setting
     assert client.get(f"/admin/notifications/notification/{notification.pk}/change/").status_code == 200
     assert client.get("/admin/notifications/notification/add/").status_code == 403
     assert client.get("/admin/notifications/messagetemplate/").status_code == 200
-    response = client.post(
-        "/admin/notifications/notification/",
-        {"action": "resend_action", "_selected_action": [str(notification.pk)]},
-    )
+    action = {"action": "resend_action", "_selected_action": [str(notification.pk)]}
+    still_pending = client.post("/admin/notifications/notification/", action, follow=True)
+    assert "still being sent, not resent" in still_pending.content.decode()
+    assert Notification.objects.count() == 1
+    Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.PERMANENT_FAILURE)
+    response = client.post("/admin/notifications/notification/", action)
     assert response.status_code == 302
     copy = Notification.objects.exclude(pk=notification.pk).get()
     assert copy.body == notification.body and copy.recipient == "0912345678"

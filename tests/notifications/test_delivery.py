@@ -13,39 +13,28 @@ from django.utils import timezone
 from egov.core.models import Event, OutboxMessage
 from egov.core.outbox import relay_until_idle
 from egov.dossiers import services as dossiers
-from egov.dossiers.models import Dossier
 from egov.notifications import services
 from egov.notifications.models import DeliveryAttempt, MessageTemplate, Notification
 from egov.notifications.outbox_handlers import deliver_notification
 from egov.notifications.rendering import format_vnd
 from tests.dossiers.factories import World
 from tests.notifications.conftest import (
+    APPLICANT,
     REFUSED,
     SMS_TOKEN,
     Mailbox,
     Receiver,
+    attempt_statuses,
     configure,
     free_port,
     make_due,
+    outbox_for,
+    receive,
     start_receiver,
 )
 
 pytestmark = pytest.mark.django_db
-APPLICANT = {"name": "Nguyễn Văn An", "phone": "0912345678", "email": "an@example.vn"}
 Status = Notification.Status
-
-
-def receive(world: World, applicant: dict[str, str] | None = None, channel: str = "online") -> Dossier:
-    created = world.create(channel=channel, applicant=applicant or dict(APPLICANT))
-    return dossiers.receive_dossier(world.desk, created.dossier)
-
-
-def outbox_for(notification: Notification) -> OutboxMessage:
-    return OutboxMessage.objects.get(key=f"notification:{notification.pk}")
-
-
-def attempt_statuses(notification: Notification) -> list[str]:
-    return list(notification.attempt_log.order_by("id").values_list("status", flat=True))
 
 
 def test_the_receipt_email_arrives_in_vietnamese_utf8(

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from egov.core.models import Event
-from egov.payments import client, protocol, services
+from egov.payments import client, protocol, refunds, services
 from egov.payments.models import Payment, PaymentAttempt, SandboxTransaction
 from tests.dossiers.factories import World
 
@@ -181,26 +181,26 @@ def test_refund_is_guarded_against_double_refunds(world: World) -> None:
     payment = start(world)
     pay_in_sandbox(payment, "success")
     payment.refresh_from_db()
-    services.refund(world.desk, payment, 20000)
-    with pytest.raises(services.RefundRefused):
-        services.refund(world.desk, payment, 20000)
-    done = services.refund(world.desk, payment, 4000)
+    refunds.refund(world.desk, payment, 20000)
+    with pytest.raises(refunds.RefundRefused):
+        refunds.refund(world.desk, payment, 20000)
+    done = refunds.refund(world.desk, payment, 4000)
     assert done.status == Payment.Status.REFUNDED and done.refunded_amount == 24000
-    with pytest.raises(services.RefundRefused):
-        services.refund(world.desk, payment, 1)
+    with pytest.raises(refunds.RefundRefused):
+        refunds.refund(world.desk, payment, 1)
     with pytest.raises(services.DomainError):
-        services.refund(world.citizen, payment, 1)
+        refunds.refund(world.citizen, payment, 1)
 
 
-def test_return_page_shows_the_status_to_the_applicant_only(world: World) -> None:
+def test_return_url_leads_the_applicant_only_to_the_payment_page(world: World) -> None:
     from django.test import Client
 
     payment = start(world)
     pay_in_sandbox(payment, "success")
     browser = Client(HTTP_HOST="localhost")
     browser.force_login(world.citizen)
-    page = browser.get(f"/payments/return/{payment.order_id}/")
-    assert page.status_code == 200 and "Khoản thanh toán đã được xác nhận." in page.content.decode()
+    page = browser.get(f"/payments/return/{payment.order_id}/", follow=True)
+    assert page.status_code == 200 and "Đã xác nhận thanh toán" in page.content.decode()
     browser.force_login(world.other_citizen)
     assert browser.get(f"/payments/return/{payment.order_id}/").status_code == 404
 

@@ -11,6 +11,7 @@ from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 from pyhanko.sign.signers import SimpleSigner
 
 from egov.results import pki
+from tests.dossiers.conftest import clock, world  # noqa: F401  (fixtures shared with the dossier tests)
 
 NODE = "UBND tỉnh Thử Nghiệm"
 AGENCY_CODE = "000.00.01.H01"
@@ -59,3 +60,15 @@ def signer(pki_dir: Path) -> SimpleSigner:
 @pytest.fixture
 def pdf() -> bytes:
     return make_pdf()
+
+
+@pytest.fixture
+def node_pki(settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
+    """The node's PKI under DATA_DIR/pki; agency keys are added per test with `add_agency_keys`."""
+    monkeypatch.delenv("EGOV_PKI_PASSWORD", raising=False)
+    settings.DATA_DIR = tmp_path / "data"
+    return Path(settings.DATA_DIR) / "pki"
+
+
+def add_agency_keys(directory: Path, *agencies: tuple[str, str]) -> None:
+    pki.init_pki(directory, node_name=NODE, agencies=list(agencies), force=True)

@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("egov.catalog.api.urls")),
     path("", include("egov.dossiers.api.urls")),
+    path("", include("egov.results.api.urls")),
 ]

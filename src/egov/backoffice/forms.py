@@ -42,7 +42,13 @@ def _field(name: str, assignees: QuerySet[User], assignee_required: bool) -> for
     if name == "note":
         return _text(_("Note"), required=False)
     if name == "amount":
-        return forms.IntegerField(label=_("Amount (VND)"), min_value=1, max_value=MAX_AMOUNT)
+        return forms.IntegerField(
+            label=_("Amount (VND)"),
+            min_value=1,
+            max_value=MAX_AMOUNT,
+            required=False,
+            help_text=_("Leave empty to ask for the procedure's fees not paid yet."),
+        )
     if name == "assignee":
         return OfficerChoiceField(
             label=_("Officer"),

@@ -22,6 +22,7 @@ from egov.accounts.models import Role, RoleAssignment, User
 from egov.catalog.models import Agency
 from egov.dossiers.models import PAUSED_STATUSES, Dossier, Status, Timeliness
 from egov.dossiers.selectors import CLOCK_STOPPED, role_pairs
+from egov.payments.models import Payment
 
 LEADER_ROLES = (Role.LEADER, Role.DIVISION_HEAD, Role.SUPERVISOR)
 FINISHED_STATUSES = (Status.FINISHED, Status.RETURNED)
@@ -176,3 +177,35 @@ def unit_timeliness(unit: Agency, month: date) -> Timeliness766:
         on_time=counts.get(Timeliness.ON_TIME, 0),
         late=counts.get(Timeliness.LATE, 0),
     )
+
+
+@dataclass(frozen=True)
+class ElectronicResults:
+    """Dossiers finished in a month and how many of them have a signed electronic result."""
+
+    finished: int
+    electronic: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.finished:
+            return None
+        value = Decimal(100 * self.electronic) / Decimal(self.finished)
+        return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def unit_electronic_results(unit: Agency, month: date) -> ElectronicResults:
+    """Same month range as unit_timeliness (dossier_agency_finished_idx), counting the flag on the heap."""
+    start, end = month_bounds(month)
+    counts = Dossier.objects.filter(
+        agency=unit, status__in=FINISHED_STATUSES, finished_at__gte=start, finished_at__lt=end
+    ).aggregate(finished=Count("id"), electronic=Count("id", filter=Q(has_electronic_result=True)))
+    return ElectronicResults(finished=counts["finished"] or 0, electronic=counts["electronic"] or 0)
+
+
+# --- dossier page ------------------------------------------------------------------------------
+
+
+def dossier_payments(dossier: Dossier) -> list[Payment]:
+    """The dossier's payments, oldest first (read only; the payments app writes them)."""
+    return list(Payment.objects.filter(dossier=dossier).order_by("created_at", "id"))

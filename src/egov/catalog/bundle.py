@@ -293,6 +293,11 @@ def _check_duplicates(data: dict[str, Any]) -> None:
             for label, keys in (("channels", channels), ("process", positions), ("components", components)):
                 if len(keys) != len(set(keys)):
                     dups.setdefault(label, []).append(where)
+            for channel in version["channels"]:
+                for fee in channel.get("fees", []):
+                    exemptions = [e["code"] for e in fee.get("exemptions", [])]
+                    if len(exemptions) != len(set(exemptions)):
+                        dups.setdefault("exemptions", []).append(where)
     if dups:
         listing = "; ".join(f"{k}: {', '.join(v)}" for k, v in dups.items())
         raise _invalid(

@@ -72,6 +72,18 @@ LIFE_EVENT_SCHEMA: dict[str, Any] = {
     },
 }
 
+# Who is exempted from a fee line (hộ nghèo, người có công, trẻ em dưới 16 tuổi...): the applicant
+# claims one code of the line's list; egov.payments.fees waives the line.
+_EXEMPTION = {
+    "type": "object",
+    "required": ["code", "name"],
+    "additionalProperties": False,
+    "properties": {
+        "code": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": r"^[-a-zA-Z0-9_.]+$"},
+        "name": {"type": "string", "minLength": 1, "maxLength": 255},
+    },
+}
+
 _FEE = {
     "type": "object",
     "required": ["name", "amount"],
@@ -81,6 +93,8 @@ _FEE = {
         "kind": {"enum": ["fee", "charge"]},
         "amount": {"type": "integer", "minimum": 0},
         "note": _TEXT,
+        "conditional": {"type": "boolean"},
+        "exemptions": {"type": "array", "maxItems": 50, "items": _EXEMPTION},
     },
 }
 

@@ -12,7 +12,10 @@ Services write `OutboxMessage` rows in the same transaction as the change that c
 
 A process that dies between 1 and 3 leaves the row pending; it is claimed again when the lease ends.
 Delivery is therefore at-least-once and receivers de-duplicate by the message key (sent as
-`Idempotency-Key`). Handlers are registered per topic with `@register_handler("topic")`.
+`Idempotency-Key`). Handlers are registered per topic with `@register_handler("topic")`; a topic may
+also declare `@register_dead_handler("topic")`, called once a row is marked dead (permanent refusal or
+the last attempt), in its own transaction, after the row's state is saved: its failure is logged and
+never changes the row.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from egov.core.models import OutboxMessage
 logger = logging.getLogger("egov.outbox")
 
 Handler = Callable[[OutboxMessage], None]
+DeadHandler = Callable[[OutboxMessage, str], None]
 
 BACKOFF_BASE_SECONDS = 10.0
 BACKOFF_CAP_SECONDS = 3600.0
@@ -45,6 +49,7 @@ UNHANDLED_RECHECK_SECONDS = 60
 MAX_ERROR_CHARS = 2000
 
 _handlers: dict[str, Handler] = {}
+_dead_handlers: dict[str, DeadHandler] = {}
 _discovered = False
 
 
@@ -78,6 +83,16 @@ def register_handler(topic: str) -> Callable[[Handler], Handler]:
 
     def decorate(func: Handler) -> Handler:
         _handlers[topic] = func
+        return func
+
+    return decorate
+
+
+def register_dead_handler(topic: str) -> Callable[[DeadHandler], DeadHandler]:
+    """Declare the function told when a message of `topic` is given up: fn(message, last_error)."""
+
+    def decorate(func: DeadHandler) -> DeadHandler:
+        _dead_handlers[topic] = func
         return func
 
     return decorate
@@ -141,14 +156,12 @@ def _settle(message: OutboxMessage, handler: Handler | None, max_attempts: int) 
     try:
         handler(message)
     except PermanentFailure as exc:
-        pending.update(status=OutboxMessage.Status.DEAD, attempts=attempts, last_error=_short(exc))
         logger.warning("outbox %s dead (permanent): %s", message.key, exc)
-        return "dead"
+        return _give_up(message, attempts, exc)
     except Exception as exc:  # any other error is treated as temporary: the row must not be lost
         if attempts >= max_attempts:
-            pending.update(status=OutboxMessage.Status.DEAD, attempts=attempts, last_error=_short(exc))
             logger.warning("outbox %s dead after %d attempts: %s", message.key, attempts, exc)
-            return "dead"
+            return _give_up(message, attempts, exc)
         delay = backoff_seconds(attempts)
         pending.update(
             attempts=attempts,
@@ -160,6 +173,23 @@ def _settle(message: OutboxMessage, handler: Handler | None, max_attempts: int) 
         status=OutboxMessage.Status.DELIVERED, attempts=attempts, delivered_at=timezone.now(), last_error=""
     )
     return "delivered"
+
+
+def _give_up(message: OutboxMessage, attempts: int, error: BaseException) -> str:
+    """Mark the row dead, then tell the topic's dead handler (if any) in a transaction of its own."""
+    last_error = _short(error)
+    pending = OutboxMessage.objects.filter(pk=message.pk, status=OutboxMessage.Status.PENDING)
+    if not pending.update(status=OutboxMessage.Status.DEAD, attempts=attempts, last_error=last_error):
+        return "dead"  # someone else settled the row meanwhile: its hook is theirs to run
+    message.status, message.attempts, message.last_error = OutboxMessage.Status.DEAD, attempts, last_error
+    hook = _dead_handlers.get(message.topic)
+    if hook is not None:
+        try:
+            with transaction.atomic():
+                hook(message, last_error)
+        except Exception:
+            logger.exception("outbox %s: the dead handler of %s failed", message.key, message.topic)
+    return "dead"
 
 
 def relay_outbox(limit: int = 100) -> RelayReport:

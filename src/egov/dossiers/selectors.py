@@ -203,7 +203,9 @@ def timeline(dossier: Dossier) -> list[dict[str, Any]]:
 
 
 # What an applicant may see of the timeline: no internal events, and only the notes written to them.
-APPLICANT_HIDDEN_KINDS = frozenset({"dossier.note_added"})
+APPLICANT_HIDDEN_KINDS = frozenset(
+    {"dossier.note_added", "payment.created", "payment.pending", "payment.refund_requested"}
+)
 APPLICANT_NOTE_KINDS = frozenset(
     {
         "dossier.refused",

@@ -58,13 +58,23 @@ class AttemptInline(ReadOnly, admin.TabularInline[DeliveryAttempt, Notification]
 def resend_action(
     model_admin: admin.ModelAdmin[Notification], request: HttpRequest, queryset: QuerySet[Notification]
 ) -> None:
-    count = 0
+    count = refused = 0
     for notification in queryset.select_related("dossier"):
-        services.resend(notification, request.user)
-        count += 1
+        try:
+            services.resend(notification, request.user)
+        except services.StillSending:
+            refused += 1
+        else:
+            count += 1
     model_admin.message_user(
         request, f"Đã lên lịch gửi lại {count} thông báo / {count} notification(s) queued.", messages.SUCCESS
     )
+    if refused:
+        model_admin.message_user(
+            request,
+            f"{refused} thông báo đang chờ gửi, chưa gửi lại / {refused} still being sent, not resent.",
+            messages.WARNING,
+        )
 
 
 @admin.register(Notification)

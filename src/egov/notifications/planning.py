@@ -4,6 +4,11 @@ Channels: email when Django's EMAIL_HOST (EGOV_SMTP_HOST) is set and the dossier
 when EGOV_SMS_URL is set and the dossier has a phone; Zalo when EGOV_ZALO_URL is set and it has a
 phone. The applicant's language is Vietnamese (users have no language preference yet). A missing
 template or a template that does not render is logged and skipped: it never breaks the state change.
+
+"Result ready" is told once per dossier and channel: `result.issued` (the signed electronic result,
+attached to the email when it is sent) and `dossier.finished` are the same news. Whichever comes
+second is skipped, except that an email already delivered without the signed PDF is followed by the
+`result.issued` one that carries it.
 """
 
 from __future__ import annotations
@@ -29,7 +34,10 @@ KINDS = (
     "dossier.financial_obligation_requested",
     "dossier.finished",
     "dossier.apologised",
+    "payment.paid",
+    "result.issued",
 )
+RESULT_READY_KINDS = ("dossier.finished", "result.issued")
 
 
 def deliver_message(notification: Notification) -> Outgoing:
@@ -59,8 +67,24 @@ def template_in_force(kind: str, channel: str, language: str) -> MessageTemplate
     )
 
 
+def already_told_result(dossier: Dossier, event: Event, channel: str) -> bool:
+    """True when this result-ready event would repeat one already planned for the dossier and channel."""
+    if event.kind not in RESULT_READY_KINDS:
+        return False
+    earlier = Notification.objects.filter(
+        dossier=dossier, channel=channel, template__kind__in=RESULT_READY_KINDS
+    )
+    if event.kind == "result.issued" and channel == Channel.EMAIL:
+        # an email delivered before the signed PDF existed did not carry it: send the one that does
+        earlier = earlier.exclude(status=Notification.Status.DELIVERED, template__kind="dossier.finished")
+    return earlier.exists()
+
+
 def plan_one(dossier: Dossier, event: Event, channel: str, address: str) -> Notification | None:
     language = Language.VI
+    if already_told_result(dossier, event, channel):
+        logger.info("%s: result already notified by %s; %s skipped", dossier, channel, event.kind)
+        return None
     template = template_in_force(event.kind, channel, language)
     if template is None:
         logger.warning("no %s template for %s in %s; %s not notified", channel, event.kind, language, dossier)
@@ -85,15 +109,21 @@ def plan_one(dossier: Dossier, event: Event, channel: str, address: str) -> Noti
     )
 
 
+def dossier_of(event: Event) -> Dossier | None:
+    """The dossier an event is about: by code, or for payment events by the payment's order id."""
+    dossiers = Dossier.objects.select_related("agency", "procedure_version__procedure")
+    found = dossiers.filter(code=event.aggregate_id).first()
+    order_id = (event.data or {}).get("order_id")
+    if found is None and event.kind.startswith("payment.") and order_id:
+        found = dossiers.filter(payments__order_id=str(order_id)).first()
+    return found
+
+
 @subscribe(*KINDS)
 def plan_notifications(event: Event) -> Iterable[Outgoing]:
     if not (settings.EMAIL_HOST or settings.EGOV.get("SMS_URL") or settings.EGOV.get("ZALO_URL")):
         return []  # no channel configured: not even a query
-    dossier = (
-        Dossier.objects.select_related("agency", "procedure_version__procedure")
-        .filter(code=event.aggregate_id)
-        .first()
-    )
+    dossier = dossier_of(event)
     if dossier is None:
         return []
     planned = (plan_one(dossier, event, channel, address) for channel, address in recipients(dossier))

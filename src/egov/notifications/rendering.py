@@ -5,13 +5,26 @@ from __future__ import annotations
 import string
 from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from egov.core.models import Event
 from egov.dossiers.models import Dossier
 
 PLACEHOLDERS = frozenset(
-    {"dossier_code", "applicant_name", "procedure", "agency", "due_date", "content", "amount"}
+    {
+        "dossier_code",
+        "applicant_name",
+        "procedure",
+        "agency",
+        "due_date",
+        "content",
+        "amount",
+        "link",
+        "short_code",
+        "transaction_no",
+    }
 )
 
 
@@ -39,8 +52,24 @@ def format_vnd(amount: Any) -> str:
     return f"{int(amount):,}".replace(",", ".") + " đ"
 
 
+def my_dossier_link(dossier: Dossier) -> str:
+    """The applicant's "My dossier" page on the public portal (EGOV_PUBLIC_URL)."""
+    base = str(settings.EGOV.get("PUBLIC_URL") or "").rstrip("/")
+    return base + reverse("portal:my_dossier", args=[dossier.code])
+
+
+def payment_facts(dossier: Dossier, data: dict[str, Any]) -> dict[str, Any]:
+    """Amount and platform transaction number of the payment a `payment.*` event names (order_id)."""
+    order_id = data.get("order_id")
+    if not order_id:
+        return {}
+    found = dossier.payments.filter(order_id=str(order_id)).values("amount", "transaction_no").first()
+    return dict(found or {})
+
+
 def context_for(dossier: Dossier, event: Event) -> dict[str, str]:
-    data = event.data or {}
+    data = {**payment_facts(dossier, event.data or {}), **(event.data or {})}
+    amount = data.get("amount")
     due = dossier.apology_due_at if event.kind == "dossier.apologised" else dossier.due_at
     due = due or dossier.apology_due_at or dossier.due_at
     return {
@@ -50,7 +79,10 @@ def context_for(dossier: Dossier, event: Event) -> dict[str, str]:
         "agency": dossier.agency.name,
         "due_date": timezone.localtime(due).strftime("%d/%m/%Y") if due else "",
         "content": str(data.get("content") or data.get("reason") or data.get("note") or ""),
-        "amount": format_vnd(data.get("amount")),
+        "amount": format_vnd(amount),
+        "link": my_dossier_link(dossier),
+        "short_code": str(data.get("short_code") or ""),
+        "transaction_no": str(data.get("transaction_no") or ""),
     }
 
 

@@ -9,7 +9,16 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from egov.core.periodic import register_periodic
-        from egov.payments.services import reconcile
+        from egov.dossiers.services import intake, processing
+        from egov.payments.fees import obligation_default
+        from egov.payments.refunds import retry_refunds
+        from egov.payments.services import check_fees_paid, reconcile
 
         # Lost callbacks are healed by asking the platform; runs in `egov worker`.
         register_periodic("payments.reconcile", 60, reconcile)
+        register_periodic("payments.refunds", 60, retry_refunds)
+        # The dossier services may not import payments: they call back through these hooks.
+        if check_fees_paid not in intake.RECEIVE_CHECKS:
+            intake.RECEIVE_CHECKS.append(check_fees_paid)
+        if obligation_default not in processing.DEFAULT_OBLIGATION_AMOUNT:
+            processing.DEFAULT_OBLIGATION_AMOUNT.append(obligation_default)

@@ -41,9 +41,14 @@ def config(name: str) -> str:
     return str(settings.EGOV[name])
 
 
+def public_url() -> str:
+    """This node's public base URL (EGOV_PUBLIC_URL): the platform sends the payer back and calls here."""
+    return config("PUBLIC_URL").rstrip("/")
+
+
 def platform_url() -> str:
     """Empty EGOV_PAYMENT_PLATFORM_URL: the sandbox built into this node."""
-    return (config("PAYMENT_PLATFORM_URL") or config("PAYMENT_NODE_URL") + "/payments/sandbox").rstrip("/")
+    return (config("PAYMENT_PLATFORM_URL") or public_url() + "/payments/sandbox").rstrip("/")
 
 
 def _send(method: str, url: str, **kwargs: Any) -> dict[str, Any]:
@@ -79,3 +84,30 @@ def query_status(order_id: str) -> dict[str, Any]:
     fields = {"client_id": config("PAYMENT_CLIENT_ID"), "order_id": order_id}
     params = protocol.signed(fields, config("PAYMENT_SECRET"), protocol.QUERY_FIELDS)
     return _send("GET", f"{platform_url()}/api/transactions/{order_id}", params=params)
+
+
+@dataclass(frozen=True)
+class RefundAnswer:
+    done: bool
+    refund_no: str
+    body: dict[str, Any]
+
+
+def request_refund(order_id: str, refund_id: str, amount: int) -> RefundAnswer:
+    """Ask the platform to pay `amount` back; the same refund id again gets the same answer."""
+    fields = {
+        "client_id": config("PAYMENT_CLIENT_ID"),
+        "order_id": order_id,
+        "refund_id": refund_id,
+        "amount": amount,
+        "command": protocol.COMMAND_REFUND,
+    }
+    message = protocol.signed(fields, config("PAYMENT_SECRET"), protocol.REFUND_FIELDS)
+    body = _send("POST", f"{platform_url()}/api/refunds", json=message)
+    if body.get("error_code") is None:
+        return RefundAnswer(done=False, refund_no="", body=body)  # refused before any checksum
+    same = body.get("order_id") == order_id and body.get("refund_id") == refund_id
+    if not same or not protocol.verify(body, config("PAYMENT_SECRET"), protocol.REFUND_ANSWER_FIELDS):
+        raise PlatformError(detail="refund answer: bad checksum")
+    done = body.get("error_code") == protocol.CODE_PAID and str(body.get("amount")) == str(amount)
+    return RefundAnswer(done=done, refund_no=str(body.get("refund_no", ""))[:64], body=body)

@@ -10,6 +10,9 @@ by the payer, `99` not settled yet (status query only).
   procedure_code, payer}. Answer {"error": "0", "payment_url", "transaction_id"}.
 - Callback (platform → egov, JSON POST /payments/callback): CALLBACK_FIELDS + checksum.
   egov answers {"result": "success"} or {"result": "error", "error": {code, message {vi, en}}}.
+- Refund (egov → platform, JSON POST {base}/api/refunds): REFUND_FIELDS + checksum; `refund_id` is
+  egov's idempotency key (the same id again returns the same refund). Answer REFUND_ANSWER_FIELDS +
+  checksum, `error_code` `00` refunded, `24` refused (then also a `message` {vi, en}).
 - Status query (egov → platform, GET {base}/api/transactions/<order_id>?client_id=&checksum= over
   QUERY_FIELDS): answer has CALLBACK_FIELDS + checksum.
 """
@@ -22,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 COMMAND_PAY = "PAY"
+COMMAND_REFUND = "REFUND"
 VERSION = "2.1"
 CODE_PAID = "00"
 CODE_FAILED = "24"
@@ -40,6 +44,8 @@ CREATE_FIELDS = (
 )
 CALLBACK_FIELDS = ("client_id", "order_id", "transaction_no", "amount", "pay_date", "error_code")
 QUERY_FIELDS = ("client_id", "order_id")
+REFUND_FIELDS = ("client_id", "order_id", "refund_id", "amount", "command")
+REFUND_ANSWER_FIELDS = ("client_id", "order_id", "refund_id", "refund_no", "amount", "error_code")
 
 
 def canonical(fields: Mapping[str, Any], order: Sequence[str]) -> str:

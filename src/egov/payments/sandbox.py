@@ -12,11 +12,12 @@ from typing import Any
 import httpx
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from egov.core.errors import DomainError
 from egov.payments import protocol
-from egov.payments.models import SandboxTransaction
+from egov.payments.models import SandboxRefund, SandboxTransaction
 
 
 class SandboxRefused(DomainError):
@@ -99,3 +100,64 @@ def pay(txn: SandboxTransaction, outcome: str) -> None:
     if outcome != "silent":
         with contextlib.suppress(httpx.TransportError):  # the partner reconciles with a status query
             httpx.post(locked.callback_url, json=record(locked), timeout=10.0)
+
+
+def pay_order(order_id: str, outcome: str = "success") -> None:
+    """What the payer page does when the payer presses a button, without a browser (tests, benchmark).
+
+    The platform's callback still goes over HTTP to the partner's callback URL.
+    """
+    pay(SandboxTransaction.objects.get(transaction_id=order_id), outcome)
+
+
+def _refund_answer(
+    txn: SandboxTransaction, refund_id: str, amount: int, refund_no: str, code: str
+) -> dict[str, Any]:
+    fields = {
+        "client_id": txn.client_id,
+        "order_id": txn.transaction_id,
+        "refund_id": refund_id,
+        "refund_no": refund_no,
+        "amount": amount,
+        "error_code": code,
+    }
+    return protocol.signed(fields, _secret(), protocol.REFUND_ANSWER_FIELDS)
+
+
+def refund(message: Any) -> dict[str, Any]:
+    """Pay back part or all of a paid transaction, never more than was paid; idempotent per refund id."""
+    if not isinstance(message, dict) or not _partner_ok(message, protocol.REFUND_FIELDS):
+        raise SandboxRefused("Sai mã kiểm tra.", "Invalid checksum.", code="1")
+    amount, refund_id = message.get("amount"), message.get("refund_id")
+    if (
+        message.get("command") != protocol.COMMAND_REFUND
+        or type(amount) is not int
+        or amount <= 0
+        or not isinstance(refund_id, str)
+        or not 0 < len(refund_id) <= 64
+    ):
+        raise SandboxRefused("Yêu cầu không hợp lệ.", "Invalid request.", code="2")
+    with transaction.atomic():
+        txn = (
+            SandboxTransaction.objects.select_for_update()
+            .filter(transaction_id=str(message["order_id"]))
+            .first()
+        )
+        if txn is None:
+            raise SandboxRefused("Không tìm thấy giao dịch.", "Unknown transaction.", code="4")
+        done = SandboxRefund.objects.filter(refund_id=refund_id).first()
+        if done is not None:
+            if done.transaction_id != txn.pk or done.amount != amount:
+                raise SandboxRefused("Trùng mã hoàn tiền.", "Duplicate refund id.", code="3")
+            return _refund_answer(txn, refund_id, amount, done.refund_no, protocol.CODE_PAID)
+        refunded = txn.refunds.aggregate(total=Sum("amount"))["total"] or 0
+        if txn.status != SandboxTransaction.Status.PAID or refunded + amount > txn.amount:
+            return _refund_answer(txn, refund_id, amount, "", protocol.CODE_FAILED)
+        made = SandboxRefund.objects.create(
+            transaction=txn,
+            refund_id=refund_id,
+            refund_no="R" + secrets.token_hex(8).upper(),
+            amount=amount,
+            created_at=timezone.now(),
+        )
+        return _refund_answer(txn, refund_id, amount, made.refund_no, protocol.CODE_PAID)

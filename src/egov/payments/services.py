@@ -3,6 +3,9 @@
 Network calls never run inside a database transaction: `start_payment` stores the payment (one
 transaction), asks the platform for a transaction (idempotent on the order id, so a retry with the
 same idempotency key is safe), then marks it pending (another transaction).
+
+A confirmed payment sets the dossier's DuocThanhToanTrucTuyen and, for a financial obligation
+(status 6), confirms it, all in the transaction that records the payment as paid.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from django.utils import timezone
 
 from egov.core.errors import DomainError, ValidationFailed
 from egov.core.events import record_event
-from egov.dossiers.models import Dossier
-from egov.payments import client, protocol
+from egov.dossiers.models import Dossier, OnlinePayment, Status
+from egov.dossiers.services.processing import settle_financial_obligation
+from egov.payments import client, fees, protocol
 from egov.payments.models import Payment, PaymentAttempt
 
 SETTLED = (Payment.Status.PAID, Payment.Status.FAILED, Payment.Status.REFUNDED)
@@ -35,11 +39,21 @@ class NotApplicant(DomainError):
     en = "Only the applicant may pay the dossier's fees."
 
 
-class RefundRefused(DomainError):
-    code = "payment_refund_refused"
+class NothingToPay(DomainError):
+    code = "payment_nothing_to_pay"
     status = 409
-    vi = "Không thể hoàn tiền: số tiền hoàn vượt quá số đã thanh toán hoặc khoản thanh toán chưa hoàn tất."
-    en = "Refund refused: it exceeds the amount paid or the payment is not settled."
+    vi = "Hồ sơ hiện không có khoản phí, lệ phí nào phải thanh toán trực tuyến."
+    en = "There is nothing to pay online for this dossier now."
+
+
+class FeesNotPaid(DomainError):
+    code = "fees_not_paid"
+    status = 409
+    vi = (
+        "Hồ sơ nộp trực tuyến chưa được thanh toán phí, lệ phí: bộ phận một cửa chỉ tiếp nhận "
+        "sau khi người nộp đã thanh toán."
+    )
+    en = "The fees of this online dossier are not paid yet: the desk receives it once the applicant has paid."
 
 
 @dataclass(frozen=True)
@@ -73,14 +87,20 @@ class ReconcileReport:
 
 
 def _snapshot(payment: Payment) -> dict[str, Any]:
-    return {"status": payment.status, "amount": payment.amount, "refunded_amount": payment.refunded_amount}
+    """Not `status`: on the dossier's timeline that key means the dossier's status."""
+    return {
+        "payment_status": payment.status,
+        "amount": payment.amount,
+        "refunded_amount": payment.refunded_amount,
+    }
 
 
 def _event(actor: Any, payment: Payment, kind: str, before: dict[str, Any], **data: Any) -> None:
+    """On the dossier's timeline (aggregate id = dossier code, like the dossier's own events)."""
     record_event(
         actor=actor,
         aggregate_type="dossier",
-        aggregate_id=payment.dossier_id,
+        aggregate_id=payment.dossier.code,
         kind=kind,
         before=before,
         after=_snapshot(payment),
@@ -97,53 +117,100 @@ def _clean_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "Mỗi dòng phí cần tên và số tiền (VND) dương.",
                 "Each fee line needs a name and a positive VND amount.",
             )
-        cleaned.append({"name": name, "amount": amount})
+        extra = {k: str(line[k])[:40] for k in ("code", "kind") if isinstance(line.get(k), str) and line[k]}
+        cleaned.append({**extra, "name": name[:300], "amount": amount})
     if not cleaned:
         raise ValidationFailed("Chưa có khoản phí nào.", "There is no fee line.")
     return cleaned
 
 
+def pay_due(actor: Any, dossier: Dossier, *, idempotency_key: str) -> Payment:
+    """Start paying what the dossier owes now (computed here, never taken from the request)."""
+    if actor is None or dossier.applicant_id is None or actor.pk != dossier.applicant_id:
+        raise NotApplicant()
+    due = fees.amount_due(dossier)
+    if due is None:
+        raise NothingToPay()
+    return start_payment(
+        actor, dossier, lines=due.lines, idempotency_key=idempotency_key, purpose=due.purpose
+    )
+
+
 def start_payment(
-    actor: Any, dossier: Dossier, *, lines: list[dict[str, Any]], idempotency_key: str
+    actor: Any,
+    dossier: Dossier,
+    *,
+    lines: list[dict[str, Any]],
+    idempotency_key: str,
+    purpose: str = Payment.Purpose.FEES,
 ) -> Payment:
-    """Create (or find again, by idempotency key) the payment and its transaction on the platform."""
-    payment = _store_payment(actor, dossier, _clean_lines(lines), idempotency_key)
+    """Create (or find again, by idempotency key) the payment and its transaction on the platform.
+
+    While a payment of the same amount is open for the dossier, a new key gets that payment back:
+    two tabs or a reload never open two transactions.
+    """
+    payment = _store_payment(actor, dossier, _clean_lines(lines), idempotency_key, purpose)
     if payment.status != Payment.Status.CREATED:
         return payment
     created = client.create_transaction(_create_message(payment))
     return _mark_pending(payment.pk, created.payment_url)
 
 
-def _store_payment(actor: Any, dossier: Dossier, lines: list[dict[str, Any]], key: str) -> Payment:
-    if not key or len(key) > 64:
+def _store_payment(
+    actor: Any, dossier: Dossier, lines: list[dict[str, Any]], key: str, purpose: str
+) -> Payment:
+    if not isinstance(key, str) or not key or len(key) > 64:
         raise ValidationFailed("Khóa chống trùng không hợp lệ.", "Invalid idempotency key.")
     if actor is None or dossier.applicant_id is None or actor.pk != dossier.applicant_id:
         raise NotApplicant()
+    if purpose not in Payment.Purpose.values:
+        raise ValidationFailed(detail={"purpose": purpose})
     existing = Payment.objects.filter(dossier=dossier, idempotency_key=key).first()
     if existing is not None:
         return existing
     now = timezone.now()
+    amount = sum(line["amount"] for line in lines)
     minutes = int(str(settings.EGOV["PAYMENT_EXPIRY_MINUTES"]))
     try:
         with transaction.atomic():
+            # The dossier row serialises starts, so two keys at once still open one payment.
+            Dossier.objects.select_for_update(of=("self",)).only("pk").get(pk=dossier.pk)
+            open_one = _open_payment(dossier, amount, purpose, now)
+            if open_one is not None:
+                return open_one
             payment = Payment.objects.create(
                 dossier=dossier,
+                purpose=purpose,
                 idempotency_key=key,
                 order_id=f"{dossier.code}-{secrets.token_hex(4).upper()}",
-                amount=sum(line["amount"] for line in lines),
+                amount=amount,
                 lines=lines,
                 created_at=now,
                 expires_at=now + timedelta(minutes=minutes),
             )
-            _event(actor, payment, "payment.created", {}, lines=lines)
+            _event(actor, payment, "payment.created", {}, lines=lines, purpose=purpose)
     except IntegrityError:
         return Payment.objects.get(dossier=dossier, idempotency_key=key)
     return payment
 
 
+def _open_payment(dossier: Dossier, amount: int, purpose: str, now: datetime) -> Payment | None:
+    return (
+        Payment.objects.filter(
+            dossier=dossier,
+            purpose=purpose,
+            amount=amount,
+            status__in=(Payment.Status.CREATED, Payment.Status.PENDING),
+            expires_at__gt=now,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
 def _create_message(payment: Payment) -> dict[str, Any]:
     dossier = payment.dossier
-    node = str(settings.EGOV["PAYMENT_NODE_URL"]).rstrip("/")
+    node = client.public_url()
     return {
         "client_id": settings.EGOV["PAYMENT_CLIENT_ID"],
         "transaction_id": payment.order_id,
@@ -232,8 +299,41 @@ def _settle(payload: Any, *, kind: str) -> CallbackAnswer:
         payment.status = Payment.Status.FAILED
     payment.save(update_fields=["status", "paid_at", "transaction_no"])
     _log(payment, kind, payload, True, payment.status)
-    _event(None, payment, f"payment.{payment.status}", before, source=kind, error_code=code)
+    if payment.status == Payment.Status.PAID:
+        _after_paid(payment, kind, before)
+    else:
+        _event(None, payment, "payment.failed", before, source=kind, error_code=code)
     return ACCEPTED
+
+
+def online_payment_kind() -> int:
+    """DuocThanhToanTrucTuyen: 1 national platform (or its sandbox), 2 a local gateway."""
+    if settings.EGOV.get("PAYMENT_PLATFORM_KIND") == "local":
+        return OnlinePayment.LOCAL_GATEWAY
+    return OnlinePayment.NATIONAL_PLATFORM
+
+
+def _after_paid(payment: Payment, source: str, before: dict[str, Any]) -> None:
+    """In the paying transaction: the dossier's DuocThanhToanTrucTuyen, the event, status 6 ends."""
+    kind = online_payment_kind()
+    Dossier.objects.filter(pk=payment.dossier_id).update(online_payment=kind, updated_at=timezone.now())
+    _event(None, payment, "payment.paid", before, source=source, online_payment=kind)
+    if payment.purpose != Payment.Purpose.OBLIGATION:
+        return
+    dossier = Dossier.objects.get(pk=payment.dossier_id)
+    if dossier.status == Status.FINANCIAL:
+        settle_financial_obligation(
+            dossier,
+            note=f"Đã thanh toán trực tuyến / paid online: {payment.transaction_no}",
+            data={"order_id": payment.order_id, "amount": payment.amount},
+        )
+
+
+def check_with_platform(payment: Payment) -> CallbackAnswer:
+    """Ask the platform for the payment's signed record and apply it like a callback."""
+    answer = client.query_status(payment.order_id)
+    with transaction.atomic():
+        return _settle(answer, kind="query")
 
 
 def reconcile(now: datetime | None = None) -> ReconcileReport:
@@ -244,12 +344,10 @@ def reconcile(now: datetime | None = None) -> ReconcileReport:
     pending = Payment.objects.filter(status=Payment.Status.PENDING, created_at__lte=stale).order_by("pk")
     for payment in pending.iterator():
         try:
-            answer = client.query_status(payment.order_id)
+            check_with_platform(payment)
         except client.PlatformError as err:
             report.errors.append(f"{payment.order_id}: {err.code}")
             continue
-        with transaction.atomic():
-            _settle(answer, kind="query")
         payment.refresh_from_db()
         if payment.status == Payment.Status.PAID:
             report.paid += 1
@@ -278,30 +376,10 @@ def _expire(payment_id: int, now: datetime) -> bool:
         return True
 
 
-def refund(actor: Any, payment: Payment, amount: int) -> Payment:
-    """Record a refund by an officer of the receiving agency; never more than was paid, in total."""
-    with transaction.atomic():
-        locked = Payment.objects.select_for_update().select_related("dossier").get(pk=payment.pk)
-        if (
-            getattr(actor, "kind", "") != "officer"
-            or not actor.role_assignments.filter(agency_id=locked.dossier.agency_id).exists()
-        ):
-            raise DomainError(
-                "Bạn không có quyền hoàn tiền khoản này.",
-                "You may not refund this payment.",
-                code="payment_refund_forbidden",
-            )
-        if (
-            type(amount) is not int
-            or amount <= 0
-            or locked.status not in (Payment.Status.PAID, Payment.Status.REFUNDED)
-            or locked.refunded_amount + amount > locked.amount
-        ):
-            raise RefundRefused()
-        before = _snapshot(locked)
-        locked.refunded_amount += amount
-        if locked.refunded_amount == locked.amount:
-            locked.status = Payment.Status.REFUNDED
-        locked.save(update_fields=["refunded_amount", "status"])
-        _event(actor, locked, "payment.refunded", before, refund=amount)
-    return locked
+def check_fees_paid(dossier: Dossier) -> None:
+    """Before-receipt mode: the desk cannot receive an online dossier whose fees are unpaid.
+
+    Counter and post dossiers pay at the desk; a free (or exempted) procedure is never held.
+    """
+    if fees.receipt_blocked(dossier):
+        raise FeesNotPaid(detail={"dossier": dossier.code, "amount": fees.total_due(dossier)})

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,12 +16,35 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from egov.payments import sandbox, selectors, services
 from egov.payments.models import SandboxTransaction
 
+MAX_BODY = 64 * 1024  # a platform message is well under 2 kB
+
 
 def _json(request: HttpRequest) -> Any:
+    """The JSON body, or None when it is not JSON or larger than MAX_BODY (read no further)."""
     try:
-        return json.loads(request.body or b"null")
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return None
+    if length > MAX_BODY:
+        return None
+    try:
+        return json.loads(
+            request.read(MAX_BODY + 1)[:MAX_BODY] or b"null", parse_float=_finite, parse_constant=_refuse
+        )
+    except ValueError:
+        return None
+
+
+def _finite(text: str) -> float:
+    """1e999 would parse as infinity, which no JSON column (nor the log) can store."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _refuse(text: str) -> Any:
+    raise ValueError(text)  # NaN, Infinity: not JSON
 
 
 @csrf_exempt  # called server-to-server by the platform; authenticated by the checksum
@@ -33,8 +57,9 @@ def callback(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def payment_return(request: HttpRequest, order_id: str) -> HttpResponse:
+    """Where the platform sends the payer back: the payment's page in My dossiers."""
     payment = get_object_or_404(selectors.payments_of_applicant(request.user), order_id=order_id)
-    return render(request, "payments/return.html", {"payment": payment})
+    return redirect("portal:my_payment", code=payment.dossier.code, order_id=payment.order_id)
 
 
 @csrf_exempt  # partner-to-platform API; authenticated by the checksum
@@ -46,6 +71,15 @@ def sandbox_create(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": err.code, "message": {"vi": err.vi, "en": err.en}}, status=400)
     url = request.build_absolute_uri(reverse("payments:sandbox_pay", args=[txn.transaction_id]))
     return JsonResponse({"error": "0", "payment_url": url, "transaction_id": txn.transaction_id})
+
+
+@csrf_exempt  # partner-to-platform API; authenticated by the checksum
+@require_POST
+def sandbox_refund(request: HttpRequest) -> JsonResponse:
+    try:
+        return JsonResponse(sandbox.refund(_json(request)))
+    except sandbox.SandboxRefused as err:
+        return JsonResponse({"error": err.code, "message": {"vi": err.vi, "en": err.en}}, status=400)
 
 
 @require_GET

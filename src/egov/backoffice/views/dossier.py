@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from egov.accounts.models import Role
 from egov.backoffice import actions as office_actions
+from egov.backoffice import selectors as office_selectors
 from egov.backoffice.forms import ActionForm, NoteForm, action_form
 from egov.backoffice.permissions import officer_required
 from egov.core.errors import DomainError
@@ -20,7 +21,17 @@ from egov.core.templatetags.egov_format import declaration_value, with_amount
 from egov.core.ui import flash_done, flash_error, in_language
 from egov.dossiers import selectors
 from egov.dossiers.errors import DossierNotFound
-from egov.dossiers.models import Dossier, DossierFile, DossierNote, DossierStep, Status, SupplementRequest
+from egov.dossiers.models import (
+    Dossier,
+    DossierFile,
+    DossierNote,
+    DossierStep,
+    OnlinePayment,
+    Status,
+    SupplementRequest,
+)
+from egov.notifications.selectors import notifications_for
+from egov.payments.models import Payment
 
 PIN_SESSION_PREFIX = "egov_pin:"
 PRINT_FORMS = ("01", "02", "03", "04", "05", "slip")
@@ -112,16 +123,44 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "dossier.result_returned": ("Trả kết quả", "Result returned"),
     "dossier.file_attached": ("Đính kèm tệp", "File attached"),
     "dossier.note_added": ("Thêm ghi chú", "Note added"),
+    "notification.resent": ("Gửi lại thông báo", "Notification resent"),
+    "payment.created": ("Tạo khoản thanh toán", "Payment created"),
+    "payment.pending": ("Chờ thanh toán trực tuyến", "Online payment pending"),
+    "payment.paid": ("Đã thanh toán trực tuyến", "Paid online"),
+    "payment.failed": ("Thanh toán không thành công", "Payment failed"),
+    "payment.expired": ("Khoản thanh toán hết hạn", "Payment expired"),
+    "payment.refunded": ("Hoàn tiền", "Refunded"),
+    "payment.refund_requested": ("Đề nghị hoàn tiền", "Refund requested"),
+    "payment.refund_refused": ("Nền tảng thanh toán từ chối hoàn tiền", "Refund refused by the platform"),
+    "payment.exemption_recorded": ("Ghi nhận đối tượng miễn phí, lệ phí", "Fee exemption recorded"),
+    "payment.exemption_cleared": ("Bỏ đối tượng miễn phí, lệ phí", "Fee exemption cleared"),
+    "result.issued": ("Ban hành kết quả điện tử ký số", "Signed electronic result issued"),
+    "result.revoked": ("Thu hồi kết quả điện tử", "Electronic result revoked"),
 }
 
 
 def timeline_rows(dossier: Dossier) -> list[dict[str, Any]]:
+    """Recorded events and the notifications they caused, by time (a notification after its event)."""
     rows = []
     for entry in selectors.timeline(dossier):
         label = EVENT_LABELS.get(entry["kind"])
         note = with_amount(entry.get("note") or "", entry.get("amount"))
         rows.append({**entry, "note": note, "label": in_language(*label) if label else entry["kind"]})
-    return rows
+    sent = [{"at": n.created_at, "notification": n} for n in notifications_for(dossier)]
+    return sorted([*rows, *sent], key=lambda row: row["at"]) if sent else rows
+
+
+def payment_rows(dossier: Dossier) -> list[dict[str, Any]]:
+    return [
+        {"payment": p, "status": bilingual(Payment.Status(p.status).label)}
+        for p in office_selectors.dossier_payments(dossier)
+    ]
+
+
+def payment_desk(user: Any, dossier: Dossier) -> dict[str, Any]:
+    from egov.backoffice.views.payments import payment_desk as desk_panel
+
+    return desk_panel(user, dossier)
 
 
 def available_prints(dossier: Dossier) -> list[str]:
@@ -192,6 +231,9 @@ def render_page(
         "may_note": office_actions.may_add_note(request.user, dossier),
         "prints": available_prints(dossier),
         "attach_form": attach_form(request.user, dossier),
+        "payments": payment_rows(dossier),
+        "online_payment_label": bilingual(OnlinePayment(dossier.online_payment).label),
+        "payment_desk": payment_desk(request.user, dossier),
     }
     return render(request, "backoffice/dossier.html", context, status=status)
 

@@ -80,6 +80,7 @@ def leader(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     loads = selectors.unit_workload(unit, now)
     figures = selectors.unit_timeliness(unit, timezone.localdate(now))
+    electronic = selectors.unit_electronic_results(unit, timezone.localdate(now))
     context = {
         "units": units,
         "unit": unit,
@@ -91,6 +92,7 @@ def leader(request: HttpRequest) -> HttpResponse:
         "figures": figures,
         "rate": figures.rate,
         "timeliness": _timeliness(figures),
+        "electronic": electronic,
         "overdue": _overdue(unit, loads, now),
         "overdue_limit": OVERDUE_LIMIT,
     }

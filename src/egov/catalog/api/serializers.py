@@ -64,12 +64,18 @@ class AgencyPageOut(serializers.Serializer[Any]):
     next_cursor = serializers.CharField(allow_null=True, help_text="Pass as ?cursor= for the next page.")
 
 
+class ExemptionOut(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
 class FeeOut(serializers.Serializer[Any]):
     code = serializers.CharField(required=False)
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=["fee", "charge"], required=False)
     amount = serializers.IntegerField(help_text="VND")
     note = serializers.CharField(required=False)
+    exemptions = ExemptionOut(many=True, required=False, help_text="Who is exempted from this line.")
 
 
 class ChannelOut(serializers.ModelSerializer[ChannelTerms]):

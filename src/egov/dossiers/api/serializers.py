@@ -49,7 +49,14 @@ class ForwardIn(NoteIn):
 
 
 class FinancialIn(ContentIn):
-    amount = serializers.IntegerField(min_value=1, max_value=10**13, help_text="VND")
+    amount = serializers.IntegerField(
+        min_value=1,
+        max_value=10**13,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="VND. Omitted or null: the procedure's fees not paid yet (after exemptions).",
+    )
 
 
 class ApologyIn(ReasonIn):

@@ -140,7 +140,7 @@ ACTIONS: list[Action] = [
     ),
     Action(
         "request-financial-obligation",
-        "Request the financial obligation (status 6)",
+        "Request the financial obligation (status 6); without an amount, the fees not paid yet",
         s.FinancialIn,
         lambda u, d, a: services.request_financial_obligation(u, d, content=a["content"], amount=a["amount"]),
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -49,6 +50,9 @@ RECEIPT_BUDGET_DAYS = Decimal(1)
 APPLICANT_FIELDS = {"name": 200, "id_number": 20, "email": 254, "phone": 20, "address": 300}
 PHONE = re.compile(r"^\+?[0-9 .-]{6,20}$")
 ONLINE_KINDS = (User.Kind.CITIZEN, User.Kind.BUSINESS)
+# Filled by apps this one may not import (payments: online fees paid before receipt); each check
+# raises a DomainError to refuse the receipt, under the dossier's row lock.
+RECEIVE_CHECKS: list[Callable[[Dossier], None]] = []
 
 
 @dataclass(frozen=True)
@@ -261,6 +265,8 @@ def receive_dossier(actor: Any, dossier: Dossier) -> Dossier:
         dossier = lock(dossier)
         ensure_status(dossier, [Status.SUBMITTED], "receive")
         require(is_desk(actor, dossier), "receive")
+        for check in RECEIVE_CHECKS:
+            check(dossier)
         before = snapshot(dossier)
         now = timezone.now()
         terms = version_rules(dossier.procedure_version_id).channels[dossier.channel]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -38,6 +39,9 @@ STEPPING = (Status.RECEIVED, Status.PROCESSING)
 ASSIGNABLE = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.FINANCIAL)
 SUPPLEMENTABLE = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING)
 MAX_AMOUNT = 10**13
+# Filled by the payments app (this one may not import it): the fees left to pay, the amount asked
+# when the handler requests the financial obligation without one.
+DEFAULT_OBLIGATION_AMOUNT: list[Callable[[Dossier], int]] = []
 
 
 def _eligible(user: Any, unit: Agency, role: str) -> bool:
@@ -189,13 +193,20 @@ def receive_supplement(actor: Any, dossier: Dossier, *, note: str = "") -> Dossi
         return save_and_record(actor, dossier, "dossier.supplement_received", before, data)
 
 
-def request_financial_obligation(actor: Any, dossier: Dossier, *, content: str, amount: int) -> Dossier:
-    """Ask the applicant to pay taxes or charges (status 6); the clock stops meanwhile."""
+def request_financial_obligation(
+    actor: Any, dossier: Dossier, *, content: str, amount: int | None = None
+) -> Dossier:
+    """Ask the applicant to pay taxes or charges (status 6); the clock stops meanwhile.
+
+    Without an amount, the fees of the procedure left to pay (DEFAULT_OBLIGATION_AMOUNT) are asked.
+    """
     with transaction.atomic():
         dossier = lock(dossier)
         ensure_status(dossier, STEPPING, "request the financial obligation")
         require(is_handler(actor, dossier), "request_financial_obligation")
         content = require_text(content, "content")
+        if amount is None:
+            amount = sum(default(dossier) for default in DEFAULT_OBLIGATION_AMOUNT)
         if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
             raise AmountInvalid(detail={"amount": str(amount)})
         before = snapshot(dossier)
@@ -214,3 +225,20 @@ def confirm_financial_obligation(actor: Any, dossier: Dossier, *, note: str = ""
         paused = resume(dossier, timezone.now())
         data = {"note": note, "paused_seconds": paused}
         return save_and_record(actor, dossier, "dossier.financial_obligation_confirmed", before, data)
+
+
+def settle_financial_obligation(
+    dossier: Dossier, *, note: str, data: dict[str, Any] | None = None
+) -> Dossier:
+    """The payment platform confirmed the payment: the system (no officer) confirms the obligation.
+
+    Runs inside the caller's transaction (the payment's state change), without a savepoint: both
+    commit together or not at all.
+    """
+    with transaction.atomic(savepoint=False):
+        dossier = lock(dossier)
+        ensure_status(dossier, [Status.FINANCIAL], "confirm the financial obligation")
+        before = snapshot(dossier)
+        paused = resume(dossier, timezone.now())
+        event = {"note": note, "paused_seconds": paused, "by": "payment", **(data or {})}
+        return save_and_record(None, dossier, "dossier.financial_obligation_confirmed", before, event)

@@ -32,6 +32,7 @@ from egov.dossiers.services import withdraw_dossier
 from egov.feedback import criteria
 from egov.feedback.selectors import rating_of
 from egov.feedback.services import MAX_COMMENT, AlreadyRated, RatingInvalid, rate_dossier
+from egov.notifications.selectors import with_notifications
 from egov.portal.services_mine import (
     MAX_NOTE,
     SUPPLEMENT_SUBMITTED,
@@ -64,6 +65,15 @@ EVENT_LABELS: dict[str, Any] = {
     "dossier.result_returned": _("Result returned"),
     "dossier.file_attached": _("Document attached"),
     RATED: _("You rated the service"),
+    "payment.paid": _("Fees paid online"),
+    "payment.failed": _("Online payment not completed"),
+    "payment.expired": _("Online payment expired unpaid"),
+    "payment.refunded": _("Fees refunded"),
+    "payment.refund_refused": _("Refund refused by the payment platform"),
+    "payment.exemption_recorded": _("Fee exemption recorded"),
+    "payment.exemption_cleared": _("Fee exemption withdrawn"),
+    "result.issued": _("Signed electronic result issued"),
+    "result.revoked": _("Electronic result revoked"),
 }
 # Officers' internal working records: never on the applicant's timeline.
 SHOWN_FILE_KINDS = (DossierFile.Kind.COMPONENT, DossierFile.Kind.SUPPLEMENT, DossierFile.Kind.SCAN)
@@ -231,7 +241,7 @@ def _detail(
         "dossier": dossier,
         "status_label": status_label(dossier.status),
         "appointment": _appointment(dossier),
-        "timeline": _timeline(dossier),
+        "timeline": with_notifications(_timeline(dossier), dossier),
         "supplement_request": request_open,
         "supplement_form": supplement_form,
         "files": [f for f in files if f.kind in SHOWN_FILE_KINDS],

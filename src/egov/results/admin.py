@@ -1,0 +1,66 @@
+"""Admin: result templates (a used version is read-only) and the register of issued results (read-only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from egov.results.models import ResultDocument, ResultTemplate
+from egov.results.wording import check_body
+
+
+class ResultTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ResultTemplate
+        fields = [
+            "code",
+            "version",
+            "valid_from",
+            "title",
+            "body",
+            "procedure_code",
+            "result_name",
+            "notation",
+            "signer_position",
+            "is_fallback",
+        ]
+
+    def clean_body(self) -> str:
+        body = str(self.cleaned_data.get("body") or "")
+        check_body(body)
+        return body
+
+
+@admin.register(ResultTemplate)
+class ResultTemplateAdmin(admin.ModelAdmin):
+    form = ResultTemplateForm
+    list_display = ("code", "version", "title", "procedure_code", "is_fallback", "valid_from")
+    list_filter = ("is_fallback",)
+    search_fields = ("code", "title", "procedure_code", "result_name")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and obj.used:
+            return [f.name for f in ResultTemplate._meta.fields]
+        return ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.used
+
+
+@admin.register(ResultDocument)
+class ResultDocumentAdmin(admin.ModelAdmin):
+    list_display = ("number", "short_code", "dossier", "agency", "signed_at", "revoked_at")
+    search_fields = ("short_code", "number", "dossier__code", "sha256")
+    list_select_related = ("dossier", "agency")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
