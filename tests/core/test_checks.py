@@ -37,3 +37,24 @@ def test_the_sandbox_payment_secret_is_flagged_for_deployment(monkeypatch: pytes
     assert [m.id for m in check_payment_secret()] == ["egov.W003"]
     monkeypatch.setitem(settings.EGOV, "PAYMENT_SECRET", "issued-by-the-platform-" + "x" * 32)
     assert check_payment_secret() == []
+
+
+@pytest.mark.parametrize(
+    ("url", "flagged"),
+    [
+        ("http://127.0.0.1:8000", True),
+        ("https://localhost", True),
+        ("http://dichvucong.vinhphuc.gov.vn", True),
+        ("", True),
+        ("https://dichvucong.vinhphuc.gov.vn", False),
+    ],
+)
+def test_a_public_url_that_outsiders_cannot_reach_is_flagged(
+    monkeypatch: pytest.MonkeyPatch, url: str, flagged: bool
+) -> None:
+    from django.conf import settings
+
+    from egov.core.checks import check_public_url
+
+    monkeypatch.setitem(settings.EGOV, "PUBLIC_URL", url)
+    assert ([m.id for m in check_public_url()] == ["egov.W004"]) is flagged

@@ -53,3 +53,24 @@ def check_payment_secret(app_configs: Any = None, **kwargs: Any) -> list[Warning
             id="egov.W003",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_public_url(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """QR codes on signed results and the payment platform's callbacks use EGOV_PUBLIC_URL."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(str(settings.EGOV.get("PUBLIC_URL") or ""))
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" and host and host not in ("localhost", "127.0.0.1", "::1"):
+        return []
+    return [
+        Warning(
+            "EGOV_PUBLIC_URL không phải địa chỉ https công khai: mã QR trên kết quả và lệnh gọi lại của nền "
+            "tảng thanh toán sẽ không tới được nút / EGOV_PUBLIC_URL is not a public https address: result "
+            "QR codes and the payment platform's callbacks will not reach this node.",
+            hint="Đặt EGOV_PUBLIC_URL=https://dichvucong.<tỉnh>.gov.vn / set EGOV_PUBLIC_URL to the node's "
+            "public https address.",
+            id="egov.W004",
+        )
+    ]
