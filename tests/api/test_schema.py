@@ -43,3 +43,19 @@ def test_unknown_page_outside_the_api_is_an_html_404_in_the_visitor_language(cli
     assert "Không tìm thấy" in response.content.decode()
     english = client.get("/no-such-page", headers={"cookie": "egov_language=en"})
     assert "Page not found" in english.content.decode()
+
+
+def test_the_schema_generates_without_warnings_or_name_clashes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two serializers with one name would make one of them wrong in the published document."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "schema.yml"
+    done = subprocess.run(
+        [sys.executable, "-m", "egov.cli", "spectacular", "--file", str(out), "--validate", "--fail-on-warn"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "/api/v1/results/verify" in out.read_text(encoding="utf-8")

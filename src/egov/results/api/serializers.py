@@ -17,7 +17,7 @@ class ReasonOut(serializers.Serializer):
     en = serializers.CharField()
 
 
-class AgencyOut(serializers.Serializer):
+class ResultAgencyOut(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
@@ -33,7 +33,7 @@ class VerifyOut(serializers.Serializer):
     short_code = serializers.CharField(allow_null=True)
     number = serializers.CharField(allow_null=True)
     title = serializers.CharField(allow_null=True)
-    agency = AgencyOut(allow_null=True)
+    agency = ResultAgencyOut(allow_null=True)
     reasons = ReasonOut(many=True)
 
 
@@ -41,7 +41,7 @@ class ResultFactsOut(serializers.Serializer):
     short_code = serializers.CharField()
     number = serializers.CharField()
     title = serializers.CharField()
-    agency = AgencyOut()
+    agency = ResultAgencyOut()
     signer = serializers.CharField()
     certificate_serial = serializers.CharField()
     signed_at = serializers.DateTimeField()
