@@ -100,6 +100,7 @@ def demo(site: str, settings: Any, tmp_path: Path) -> Path:
     from egov.catalog.demo import load_demo_catalog
     from egov.core.calendar import reset_calendar_cache
     from egov.demo import create_demo_accounts
+    from egov.testing.seeds import restore_seeded_rows
     from tests.backoffice.dossier_fixtures import PDF_BYTES
     from tests.dossiers.factories import ensure_code_format
 
@@ -107,6 +108,7 @@ def demo(site: str, settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     reset_calendar_cache()
     ensure_code_format()
+    restore_seeded_rows()  # templates seeded by migrations, gone if an earlier test flushed the tables
     load_demo_catalog()
     create_demo_accounts()
     pdf = tmp_path / "giay-chung-sinh.pdf"

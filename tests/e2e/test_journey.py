@@ -77,6 +77,11 @@ def apply_online(page: Any, site: str, pdf: Path) -> Dossier:
     page.fill("#id_noi_sinh", "Trạm y tế xã")
     page.fill("#id_ho_ten_me", "Trần Thị Cúc")
     screenshot(page, "journey-apply-declaration")
+    return upload_and_submit(page, pdf)
+
+
+def upload_and_submit(page: Any, pdf: Path) -> Dossier:
+    """From a filled declaration: the same PDF for every component, review, submit, the receipt."""
     page.locator("button[name=intent][value=continue]").click()
     page.wait_for_url(re.compile(r"/files/$"))
     inputs = page.locator("input[type=file]")
@@ -86,8 +91,7 @@ def apply_online(page: Any, site: str, pdf: Path) -> Dossier:
     page.wait_for_url(re.compile(r"/review/$"))
     page.locator("form[action$='/submit/'] button[type=submit]").click()
     page.wait_for_url(re.compile(r"/receipt/$"))
-    code = page.locator("#dossier-code").inner_text()
-    return Dossier.objects.get(code=code)
+    return Dossier.objects.get(code=page.locator("#dossier-code").inner_text())
 
 
 def test_apply_process_return_and_rate(site: str, page: Any, demo: Path) -> None:

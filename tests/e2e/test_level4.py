@@ -27,7 +27,7 @@ from egov.results.models import ResultDocument
 from egov.results.pki import init_pki
 from egov.testing.browser import check_axe, sign_in
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_journey import act, as_user, sign_in_with_password
+from tests.e2e.test_journey import act, as_user, sign_in_with_password, upload_and_submit
 
 PROCEDURE = "1.001612"  # Đăng ký thành lập hộ kinh doanh, at the district: 50,000 VND online
 
@@ -58,16 +58,9 @@ def apply_for_business(page: Any, site: str, pdf: Path) -> Dossier:
     page.fill("#id_dia_chi_tru_so", "Số 12, đường Nguyễn Trãi")
     page.fill("#id_nganh_nghe", "Bán lẻ hàng tạp hóa")
     page.fill("#id_ho_ten_chu_ho", "Nguyễn Văn An")
-    page.locator("button[name=intent][value=continue]").click()
-    page.wait_for_url(re.compile(r"/files/$"))
-    inputs = page.locator("input[type=file]")
-    for index in range(inputs.count()):
-        inputs.nth(index).set_input_files(str(pdf))
-    page.locator("button[name=intent][value=continue]").click()
-    page.wait_for_url(re.compile(r"/review/$"))
-    page.locator("form[action$='/submit/'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/receipt/$"))
-    return Dossier.objects.get(code=page.locator("#dossier-code").inner_text())
+    dossier = upload_and_submit(page, pdf)
+    assert page.locator("#pay-box").count() == 1, "the receipt shows the fees to pay"
+    return dossier
 
 
 def pay_in_sandbox(page: Any, site: str, dossier: Dossier) -> Payment:

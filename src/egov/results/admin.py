@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from egov.core.admin import ReadOnlyAdmin
 from egov.results.models import ResultDocument, ResultTemplate
 from egov.results.wording import check_body
 
@@ -51,16 +52,7 @@ class ResultTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResultDocument)
-class ResultDocumentAdmin(admin.ModelAdmin):
+class ResultDocumentAdmin(ReadOnlyAdmin):
     list_display = ("number", "short_code", "dossier", "agency", "signed_at", "revoked_at")
     search_fields = ("short_code", "number", "dossier__code", "sha256")
     list_select_related = ("dossier", "agency")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

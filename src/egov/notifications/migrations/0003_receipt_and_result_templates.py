@@ -61,7 +61,7 @@ def seed(apps: Any, schema_editor: Any) -> None:
             rows.append(template(channel="email", subject=subject, body=body, **common))
             rows.append(template(channel="sms", body=short, **common))
             rows.append(template(channel="zalo", body=short, **common))
-    template.objects.bulk_create(rows)
+    template.objects.bulk_create(rows, ignore_conflicts=True)  # idempotent: tests re-seed after a flush
 
 
 def unseed(apps: Any, schema_editor: Any) -> None:

@@ -186,7 +186,7 @@ class RatingForm(Form):
 # --- lookups -------------------------------------------------------------------------------------
 
 
-def _own_dossier(request: HttpRequest, code: str) -> Dossier:
+def own_dossier(request: HttpRequest, code: str) -> Dossier:
     """The signed-in user's own dossier, or 404 (never 403: a code must not reveal that it exists)."""
     try:
         dossier = selectors.dossier_for(request.user, code)
@@ -276,13 +276,13 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
-    return _detail(request, _own_dossier(request, code))
+    return _detail(request, own_dossier(request, code))
 
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def my_receipt(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = _own_dossier(request, code)
+    dossier = own_dossier(request, code)
     components = DossierFile.objects.filter(
         dossier=dossier, kind__in=[DossierFile.Kind.COMPONENT, DossierFile.Kind.SCAN]
     ).select_related("requirement")
@@ -300,7 +300,7 @@ def my_receipt(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def my_supplement(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = _own_dossier(request, code)
+    dossier = own_dossier(request, code)
     if dossier.status != Status.SUPPLEMENT or open_supplement(dossier) is None:
         flash_error(
             request,
@@ -334,7 +334,7 @@ def my_supplement(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def my_withdraw(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = _own_dossier(request, code)
+    dossier = own_dossier(request, code)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         return _detail(request, dossier, withdraw_form=form, status=400)
@@ -350,7 +350,7 @@ def my_withdraw(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def my_rating(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = _own_dossier(request, code)
+    dossier = own_dossier(request, code)
     rating = rating_of(dossier)
     blocked = ""
     if dossier.status != Status.RETURNED:

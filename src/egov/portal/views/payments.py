@@ -19,29 +19,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.core.errors import DomainError
 from egov.core.ui import flash_done, flash_error, in_language
-from egov.dossiers import selectors
-from egov.dossiers.errors import DossierNotFound
 from egov.dossiers.models import ACTIVE_STATUSES, Dossier
 from egov.payments import client, exemptions, fees, services
 from egov.payments.models import Payment
 from egov.payments.receipt import receipt_pdf
+from egov.portal.views.mine import own_dossier
 
 OPEN = (Payment.Status.CREATED, Payment.Status.PENDING)
 RECEIPTED = (Payment.Status.PAID, Payment.Status.REFUNDED)
 
 
-def _own_dossier(request: HttpRequest, code: str) -> Dossier:
-    try:
-        dossier = selectors.dossier_for(request.user, code)
-    except DossierNotFound as exc:
-        raise Http404("dossier") from exc
-    if dossier.applicant_id is None or dossier.applicant_id != request.user.pk:
-        raise Http404("dossier")
-    return dossier
-
-
 def _own_payment(request: HttpRequest, code: str, order_id: str) -> Payment:
-    dossier = _own_dossier(request, code)
+    dossier = own_dossier(request, code)
     payment = Payment.objects.filter(dossier=dossier, order_id=order_id).select_related("dossier").first()
     if payment is None:
         raise Http404("payment")
@@ -76,7 +65,7 @@ def pay_box_context(dossier: Dossier) -> dict[str, Any]:
 @login_required
 @require_POST
 def my_pay(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = _own_dossier(request, code)
+    dossier = own_dossier(request, code)
     try:
         payment = services.pay_due(request.user, dossier, idempotency_key=request.POST.get("token", ""))
     except DomainError as err:
@@ -90,7 +79,7 @@ def my_pay(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def my_exemption(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = _own_dossier(request, code)
+    dossier = own_dossier(request, code)
     try:
         claimed = exemptions.claim_exemption(request.user, dossier, request.POST.get("exemption", ""))
     except DomainError as err:
