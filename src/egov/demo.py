@@ -321,7 +321,7 @@ def print_accounts(accounts: list[DemoAccount], port: int) -> None:
     print("\nCtrl-C để dừng / to stop.\n", flush=True)
 
 
-def start_demo_mailbox(port: int) -> Controller | None:
+def start_demo_mailbox() -> Controller | None:
     """A loopback SMTP server keeping the notification email in var/demo-mail/ for the worker to use."""
     from pathlib import Path
 
@@ -329,7 +329,6 @@ def start_demo_mailbox(port: int) -> Controller | None:
 
     from egov.demo_mail import start_mailbox
 
-    os.environ.setdefault("EGOV_PUBLIC_URL", f"http://127.0.0.1:{port}")
     if os.environ.get("EGOV_SMTP_HOST"):
         return None  # the operator chose a real mail server
     folder = Path(settings.DATA_DIR) / "demo-mail"
@@ -345,9 +344,11 @@ def run(port: int) -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
+    # Before the settings load: result QR codes and payment callbacks point at this demo's port.
+    os.environ.setdefault("EGOV_PUBLIC_URL", f"http://127.0.0.1:{port}")
     django.setup()
     accounts = prepare()
-    mail = start_demo_mailbox(port)
+    mail = start_demo_mailbox()
     egov = [sys.executable, "-m", "egov.cli"]
     worker = subprocess.Popen([*egov, "worker"])
     web = subprocess.Popen([*egov, "serve", "--port", str(port)])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import email.policy
 import itertools
+import logging
 import socket
 import time
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ def free_port() -> int:
 
 def start_mailbox(folder: Path, port: int = 0, *, quiet: bool = False) -> Controller:
     """Start the SMTP server on 127.0.0.1 (a free port unless given); stop it with `.stop()`."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command
     folder.mkdir(parents=True, exist_ok=True)
     controller = Controller(_Keep(folder, quiet), hostname="127.0.0.1", port=port or free_port())
     controller.start()
