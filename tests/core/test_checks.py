@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.core.checks import run_checks
 from django.test import override_settings
@@ -58,3 +60,21 @@ def test_a_public_url_that_outsiders_cannot_reach_is_flagged(
 
     monkeypatch.setitem(settings.EGOV, "PUBLIC_URL", url)
     assert ([m.id for m in check_public_url()] == ["egov.W004"]) is flagged
+
+
+@pytest.mark.django_db
+def test_the_built_in_sandbox_platform_is_flagged_and_closed_when_a_platform_is_set(
+    monkeypatch: pytest.MonkeyPatch, client: Any
+) -> None:
+    from django.conf import settings
+
+    from egov.core.checks import check_payment_platform
+
+    monkeypatch.setitem(settings.EGOV, "PAYMENT_PLATFORM_URL", "")
+    assert [m.id for m in check_payment_platform()] == ["egov.W005"]
+    assert client.get("/payments/sandbox/pay/UNKNOWN/").status_code == 404  # open, but no such order
+    create = "/payments/sandbox/api/transactions"
+    assert client.post(create, data="{}", content_type="application/json").status_code == 400
+    monkeypatch.setitem(settings.EGOV, "PAYMENT_PLATFORM_URL", "https://thanhtoan.example.gov.vn/api")
+    assert check_payment_platform() == []
+    assert client.post(create, data="{}", content_type="application/json").status_code == 404

@@ -133,3 +133,25 @@ def test_the_dead_handler_is_told_the_last_error(
     assert told == []
     outbox.relay_outbox()
     assert told == [("test:2", 3, "ConnectionError: down")]
+
+
+def test_a_notification_whose_give_up_failed_can_still_be_resent(
+    world: World, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dead handler failed: the notification still says 'temporary failure', its row is dead."""
+
+    def broken_hook(message: OutboxMessage, last_error: str) -> None:
+        raise RuntimeError("hook bug")
+
+    port = free_port()
+    configure(settings, sms_url=f"http://127.0.0.1:{port}/sms")
+    settings.EGOV = {**settings.EGOV, "OUTBOX_MAX_ATTEMPTS": 1}
+    outbox._discover()  # the real handlers first, so the broken one replaces the notifications' own
+    monkeypatch.setitem(outbox._dead_handlers, "notification.deliver", broken_hook)
+    notification = Notification.objects.get(dossier=receive(world))
+    relay_until_idle()
+    notification.refresh_from_db()
+    assert outbox_for(notification).status == OutboxMessage.Status.DEAD
+    assert notification.status == Status.TEMPORARY_FAILURE  # what the broken hook left behind
+    copy = services.resend(notification, world.desk)
+    assert copy.pk != notification.pk and outbox_for(copy).status == OutboxMessage.Status.PENDING

@@ -194,3 +194,27 @@ def test_a_result_signed_by_the_results_service_arrives_as_the_stored_bytes(
     with stored.file.open("rb") as handle:
         assert pdf_parts(message) == [(stored.name, handle.read())]
     assert Notification.objects.filter(dossier=dossier, template__kind="dossier.finished").count() == 0
+
+
+def test_a_result_issued_again_after_revocation_is_told_with_only_the_new_pdf(
+    world: World, mail: Mailbox, settings: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from egov.results import pki
+    from egov.results import services as results
+
+    monkeypatch.delenv("EGOV_PKI_PASSWORD", raising=False)
+    settings.DATA_DIR = tmp_path / "data"
+    agency = (world.department.code, world.department.name)
+    pki.init_pki(settings.DATA_DIR / "pki", node_name="Nút thử", agencies=[agency], force=True)
+    dossier = at_last_step(world)
+    wrong = results.issue_result(world.leader, dossier)
+    relay_until_idle()
+    results.revoke_result(world.leader, wrong, "Sai ngày sinh")
+    right = results.issue_result(world.leader, Dossier.objects.get(pk=dossier.pk))
+    relay_until_idle()
+    first, second = result_mails(mail)
+    with wrong.file.file.open("rb") as old, right.file.file.open("rb") as new:
+        wrong_bytes, right_bytes = old.read(), new.read()
+    assert [content for _, content in pdf_parts(first)] == [wrong_bytes]
+    assert [content for _, content in pdf_parts(second)] == [right_bytes]  # the revoked one stays out
+    assert right.short_code in second.get_body(preferencelist=("plain",)).get_content()

@@ -237,6 +237,38 @@ def test_the_obligation_paid_online_resumes_processing_in_one_transaction(
     assert fees.amount_due(dossier) is None
 
 
+def test_before_result_no_result_leaves_while_the_fees_are_unpaid(
+    fee_world: World, before_result: None
+) -> None:
+    dossier = fee_world.at_step(4)
+    dossier = dossiers.finish_dossier(fee_world.holder_of(dossier), dossier)
+    events = Event.objects.count()
+    with pytest.raises(services.FeesNotPaidForResult) as refused:
+        dossiers.return_result(fee_world.desk, dossier)
+    assert "nghĩa vụ tài chính" in refused.value.vi and "financial obligation" in refused.value.en
+    dossier.refresh_from_db()
+    assert dossier.status == Status.FINISHED and Event.objects.count() == events
+
+
+def test_before_result_the_result_is_returned_once_the_obligation_is_paid(
+    fee_world: World, before_result: None
+) -> None:
+    dossier = fee_world.at_step(4)
+    holder = fee_world.holder_of(dossier)
+    dossier = dossiers.request_financial_obligation(
+        holder, dossier, content="Nộp lệ phí trước khi trả kết quả"
+    )
+    pay(fee_world, dossier)
+    dossier = dossiers.finish_dossier(holder, Dossier.objects.get(pk=dossier.pk))
+    assert dossiers.return_result(fee_world.desk, dossier).status == Status.RETURNED
+
+
+def test_counter_dossiers_are_never_held_at_the_result(fee_world: World, before_result: None) -> None:
+    dossier = fee_world.at_step(4, channel="counter")
+    dossier = dossiers.finish_dossier(fee_world.holder_of(dossier), dossier)
+    assert dossiers.return_result(fee_world.desk, dossier).status == Status.RETURNED
+
+
 def test_an_obligation_of_another_amount_is_billed_as_one_line(fee_world: World, before_result: None) -> None:
     dossier = fee_world.at_step(2)
     dossiers.request_financial_obligation(

@@ -177,6 +177,32 @@ def test_unpaid_payments_expire(world: World) -> None:
     assert payment.status == Payment.Status.EXPIRED
 
 
+def test_the_sandbox_takes_no_money_after_the_order_expired(world: World) -> None:
+    payment = start(world)
+    txn = SandboxTransaction.objects.get(transaction_id=payment.order_id)
+    assert txn.bill["expire_date"] == timezone.localtime(payment.expires_at).strftime("%Y%m%d%H%M%S")
+    txn.bill = {**txn.bill, "expire_date": "20200101000000"}
+    txn.save(update_fields=["bill"])
+    pay_in_sandbox(payment, "success")
+    assert SandboxTransaction.objects.get(pk=txn.pk).status == SandboxTransaction.Status.FAILED
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.FAILED
+
+
+def test_a_late_payment_of_an_expired_order_is_recorded_and_flagged_as_paid_twice(
+    world: World, site: str
+) -> None:
+    first = start(world)
+    services.reconcile(timezone.now() + timedelta(minutes=61))
+    assert Payment.objects.get(pk=first.pk).status == Payment.Status.EXPIRED
+    second = services.start_payment(world.citizen, first.dossier, lines=LINES, idempotency_key="k2")
+    pay_in_sandbox(second, "success")
+    assert callback(site, paid_fields(first, transaction_no="LATE1")).status_code == 200  # money moved
+    assert Payment.objects.get(pk=first.pk).status == Payment.Status.PAID
+    flagged = Event.objects.get(kind="payment.duplicate")
+    assert flagged.data["order_id"] == first.order_id and flagged.data["duplicate_of"] == second.order_id
+    assert Event.objects.filter(kind="payment.duplicate").count() == 1
+
+
 def test_refund_is_guarded_against_double_refunds(world: World) -> None:
     payment = start(world)
     pay_in_sandbox(payment, "success")

@@ -57,12 +57,23 @@ def test_the_same_refund_key_refunds_once(fee_world: World) -> None:
     assert Refund.objects.count() == 1 and SandboxRefund.objects.count() == 1
 
 
-def test_only_an_officer_of_the_agency_refunds(fee_world: World) -> None:
+def test_only_the_desk_or_the_leader_of_the_agency_refunds(fee_world: World) -> None:
+    from tests.dossiers.factories import officer
+
     payment = paid(fee_world)
-    for stranger in (fee_world.citizen, fee_world.outsider):
+    supervisor = officer("giamsat", fee_world.department, "supervisor")
+    head_of_the_agency = officer("giamdoc", fee_world.department, "leader")
+    for stranger in (
+        fee_world.citizen,
+        fee_world.outsider,
+        fee_world.specialist,
+        supervisor,
+        fee_world.leader,
+    ):
         with pytest.raises(refunds.RefundForbidden):
             refunds.refund(stranger, payment, 1000)
     assert not Refund.objects.exists() and not SandboxRefund.objects.exists()
+    assert refunds.may_refund(fee_world.desk, payment) and refunds.may_refund(head_of_the_agency, payment)
 
 
 @pytest.mark.parametrize("amount", [0, -5, 58001, "1000", 10.5, True])
@@ -182,3 +193,15 @@ def test_malformed_callbacks_change_nothing(fee_world: World, site: str, body: b
     )
     assert response.status_code == 400 and response.json()["error"]["code"] == "bad_checksum"
     assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID
+
+
+def test_a_forged_callback_leaves_only_the_protocol_fields_cut_short_in_the_log(
+    fee_world: World, site: str
+) -> None:
+    payment = paid(fee_world)
+    forged = {**paid_fields(payment), "checksum": "0" * 64, "padding": "x" * 60_000, "order_id": "y" * 5000}
+    response = httpx.post(f"{site}/payments/callback", json=forged, timeout=TIMEOUT)
+    assert response.status_code == 400
+    [row] = PaymentAttempt.objects.filter(kind="callback", checksum_ok=False)
+    assert "padding" not in row.payload and set(row.payload) <= {*paid_fields(payment), "checksum"}
+    assert len(row.payload["order_id"]) == 200 and len(str(row.payload)) < 2000

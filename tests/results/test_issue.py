@@ -6,6 +6,7 @@ import hashlib
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -100,6 +101,30 @@ def test_template_cannot_reach_beyond_its_context(world: World) -> None:
         )
 
 
+def test_applicant_text_cannot_add_headings_or_table_rows_to_the_signed_result(world: World) -> None:
+    dossier = at_last_step(world)
+    forged = "An\n\n## QUYẾT ĐỊNH: CẤP PHÉP\n\n| Số tiền được miễn | 10.000.000 |\u2028| Ghi chú | x |"
+    Dossier.objects.filter(pk=dossier.pk).update(
+        subject=forged, address="Số 1\n| Hạng | Đặc biệt |", declaration={"ho_ten": forged}
+    )
+    dossier.refresh_from_db()
+    template = ResultTemplate(
+        code="z",
+        valid_from="2020-01-01",
+        title="t",
+        body="Trích yếu: {{ dossier.subject }}\n\n{{ dossier.subject }}\n\n"
+        "| Địa chỉ | {{ dossier.address }} |\n| Họ tên | {{ declaration.ho_ten }} |",
+    )
+    context = wording.context_for(
+        dossier, number="1", short_code="ABCDEFGHJK", day=dossier.submitted_at.date()
+    )
+    blocks = wording.blocks_of(wording.render_body(template, context))
+    assert [type(b).__name__ for b in blocks] == ["str", "str", "Table"]
+    table = blocks[2]
+    assert isinstance(table, wording.Table) and [row[0] for row in table.rows] == ["Địa chỉ", "Họ tên"]
+    assert "QUYẾT ĐỊNH: CẤP PHÉP ¦ Số tiền được miễn ¦ 10.000.000" in str(blocks[1])
+
+
 @pytest.mark.parametrize("who", ["outsider", "citizen", "anonymous", "specialist"])
 def test_others_may_not_issue(world: World, node_pki: Path, who: str) -> None:
     add_agency_keys(node_pki, (world.department.code, world.department.name))
@@ -187,3 +212,18 @@ def test_seeded_templates_render(world: World, code: str, declaration: dict, exp
     assert blocks and pdf.render_document(
         pdf.DocumentSpec(agency_name="A", title=template.title, blocks=blocks)
     )
+
+
+def test_no_signed_result_while_the_fees_wait_in_before_result_mode(
+    world: World, node_pki: Path, settings: Any
+) -> None:
+    from egov.payments.services import FeesNotPaidForResult
+    from tests.payments.conftest import ONLINE_FEES, set_fees
+
+    add_agency_keys(node_pki, (world.department.code, world.department.name))
+    set_fees(world, "online", ONLINE_FEES)
+    settings.EGOV = {**settings.EGOV, "PAYMENT_WHEN": "before_result"}
+    dossier = at_last_step(world)
+    with pytest.raises(FeesNotPaidForResult):
+        services.issue_result(world.leader, dossier)
+    assert not ResultDocument.objects.exists() and not DossierFile.objects.filter(kind="result").exists()

@@ -74,3 +74,19 @@ def check_public_url(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
             id="egov.W004",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_payment_platform(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """Without a platform URL the node is its own (sandbox) platform: any payer can 'pay' without money."""
+    if str(settings.EGOV.get("PAYMENT_PLATFORM_URL") or "").strip():
+        return []
+    return [
+        Warning(
+            "Chưa đặt EGOV_PAYMENT_PLATFORM_URL: thanh toán đi qua nền tảng thử nghiệm có sẵn, không có tiền "
+            "thật / no payment platform is set: payments go through the built-in sandbox and move no money.",
+            hint="Đặt EGOV_PAYMENT_PLATFORM_URL là địa chỉ nền tảng thanh toán quốc gia / set "
+            "EGOV_PAYMENT_PLATFORM_URL to the national payment platform's address.",
+            id="egov.W005",
+        )
+    ]

@@ -14,7 +14,7 @@ A process that dies between 1 and 3 leaves the row pending; it is claimed again 
 Delivery is therefore at-least-once and receivers de-duplicate by the message key (sent as
 `Idempotency-Key`). Handlers are registered per topic with `@register_handler("topic")`; a topic may
 also declare `@register_dead_handler("topic")`, called once a row is marked dead (permanent refusal or
-the last attempt), in its own transaction, after the row's state is saved: its failure is logged and
+the last attempt), in the transaction that marks it dead, inside a savepoint: its failure is logged and
 never changes the row.
 """
 
@@ -176,19 +176,25 @@ def _settle(message: OutboxMessage, handler: Handler | None, max_attempts: int) 
 
 
 def _give_up(message: OutboxMessage, attempts: int, error: BaseException) -> str:
-    """Mark the row dead, then tell the topic's dead handler (if any) in a transaction of its own."""
+    """Mark the row dead and tell the topic's dead handler (if any) in the same transaction.
+
+    Both commit together, so a process killed in between leaves the row pending (it is tried again),
+    never dead with its handler unrun. The handler runs in a savepoint: if it fails, its writes roll
+    back, the failure is logged, and the row is dead all the same.
+    """
     last_error = _short(error)
-    pending = OutboxMessage.objects.filter(pk=message.pk, status=OutboxMessage.Status.PENDING)
-    if not pending.update(status=OutboxMessage.Status.DEAD, attempts=attempts, last_error=last_error):
-        return "dead"  # someone else settled the row meanwhile: its hook is theirs to run
-    message.status, message.attempts, message.last_error = OutboxMessage.Status.DEAD, attempts, last_error
-    hook = _dead_handlers.get(message.topic)
-    if hook is not None:
-        try:
-            with transaction.atomic():
-                hook(message, last_error)
-        except Exception:
-            logger.exception("outbox %s: the dead handler of %s failed", message.key, message.topic)
+    with transaction.atomic():
+        pending = OutboxMessage.objects.filter(pk=message.pk, status=OutboxMessage.Status.PENDING)
+        if not pending.update(status=OutboxMessage.Status.DEAD, attempts=attempts, last_error=last_error):
+            return "dead"  # someone else settled the row meanwhile: its hook is theirs to run
+        message.status, message.attempts, message.last_error = OutboxMessage.Status.DEAD, attempts, last_error
+        hook = _dead_handlers.get(message.topic)
+        if hook is not None:
+            try:
+                with transaction.atomic():
+                    hook(message, last_error)
+            except Exception:
+                logger.exception("outbox %s: the dead handler of %s failed", message.key, message.topic)
     return "dead"
 
 

@@ -1,6 +1,7 @@
 """The signed result PDFs a result-ready email carries, read from storage when the email is sent.
 
-Only PDFs of kind RESULT whose bytes still match their recorded SHA-256 are attached, and only when
+Only PDFs of kind RESULT whose bytes still match their recorded SHA-256 (and, for signed results, that
+were not revoked) are attached, and only when
 all of them together stay under MAX_ATTACHMENT_BYTES (mail servers commonly refuse 10–25 MB): a
 larger result is downloaded from "My dossier" through the link the email gives.
 """
@@ -19,8 +20,9 @@ PDF = "application/pdf"
 
 
 def result_files(dossier_id: int) -> list[DossierFile]:
+    """The dossier's result PDFs, except signed results the agency revoked."""
     files = DossierFile.objects.filter(dossier_id=dossier_id, kind=DossierFile.Kind.RESULT, content_type=PDF)
-    return list(files.order_by("id"))
+    return list(files.exclude(result_document__revoked_at__isnull=False).order_by("id"))
 
 
 def _read(stored: DossierFile) -> bytes | None:

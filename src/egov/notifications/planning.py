@@ -74,6 +74,9 @@ def already_told_result(dossier: Dossier, event: Event, channel: str) -> bool:
     earlier = Notification.objects.filter(
         dossier=dossier, channel=channel, template__kind__in=RESULT_READY_KINDS
     )
+    if event.kind == "result.issued" and earlier.filter(template__kind="result.issued").exists():
+        # a result issued again after a revocation is news of its own: only the same one is a repeat
+        return earlier.filter(event__data__short_code=(event.data or {}).get("short_code")).exists()
     if event.kind == "result.issued" and channel == Channel.EMAIL:
         # an email delivered before the signed PDF existed did not carry it: send the one that does
         earlier = earlier.exclude(status=Notification.Status.DELIVERED, template__kind="dossier.finished")

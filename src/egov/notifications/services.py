@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from egov.core.errors import Conflict
 from egov.core.events import record_event
+from egov.core.models import OutboxMessage
 from egov.notifications.models import Notification
 from egov.notifications.planning import deliver_message
 
@@ -26,15 +27,21 @@ class StillSending(Conflict):
 
 
 def _unsettled_twin(notification: Notification) -> bool:
-    """The same message (itself or a copy: template, channel, recipient, text) not settled yet."""
-    return Notification.objects.filter(
+    """The same message (itself or a copy: template, channel, recipient, text) still on its way.
+
+    A notification whose outbox row is dead is no longer on its way, whatever its own status says
+    (its dead handler may have failed): it never blocks a resend.
+    """
+    twins = Notification.objects.filter(
         dossier_id=notification.dossier_id,
         template_id=notification.template_id,
         channel=notification.channel,
         recipient=notification.recipient,
         body=notification.body,
         status__in=UNSETTLED,
-    ).exists()
+    ).values_list("pk", flat=True)
+    keys = [f"notification:{pk}" for pk in twins]
+    return OutboxMessage.objects.filter(key__in=keys).exclude(status=OutboxMessage.Status.DEAD).exists()
 
 
 def resend(notification: Notification, actor: Any) -> Notification:

@@ -9,6 +9,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "payment.created",
     "payment.pending",
     "payment.paid",
+    "payment.duplicate",
     "payment.failed",
     "payment.expired",
     "payment.refund_requested",

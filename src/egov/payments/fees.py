@@ -186,6 +186,14 @@ def _obligation_due(dossier: Dossier) -> Due | None:
     return Due(Payment.Purpose.OBLIGATION, lines)
 
 
+def result_withheld(dossier: Dossier) -> bool:
+    """Before-result mode: an online dossier's result waits until its fees are paid (either as the fees
+    or as the financial obligation that asked for them)."""
+    if payment_when() != BEFORE_RESULT or dossier.channel != Channel.ONLINE or total_due(dossier) <= 0:
+        return False
+    return not (has_paid(dossier, Payment.Purpose.FEES) or has_paid(dossier, Payment.Purpose.OBLIGATION))
+
+
 def receipt_blocked(dossier: Dossier) -> bool:
     """Before-receipt mode: an online dossier with fees left to pay waits for the payment."""
     if payment_when() != BEFORE_RECEIPT or dossier.channel != Channel.ONLINE:

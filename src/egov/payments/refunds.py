@@ -55,14 +55,19 @@ def refund(
 
 
 def may_refund(actor: Any, payment: Payment) -> bool:
-    """What `refund` checks first: an officer of the dossier's agency (pages show the form to them)."""
+    """What `refund` checks first: the desk or the leader of the dossier's agency (pages show the form)."""
     return _may_refund(actor, payment)
+
+
+# Money goes back only on the word of the desk that took the dossier or of the agency's leader;
+# specialists, clerks and (read-only) supervisors of the agency cannot refund.
+REFUND_ROLES = ("desk", "leader")
 
 
 def _may_refund(actor: Any, payment: Payment) -> bool:
     return (
         getattr(actor, "kind", "") == "officer"
-        and actor.role_assignments.filter(agency_id=payment.dossier.agency_id).exists()
+        and actor.role_assignments.filter(agency_id=payment.dossier.agency_id, role__in=REFUND_ROLES).exists()
     )
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from django.conf import settings
@@ -18,6 +20,8 @@ from django.utils import timezone
 from egov.core.errors import DomainError
 from egov.payments import protocol
 from egov.payments.models import SandboxRefund, SandboxTransaction
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class SandboxRefused(DomainError):
@@ -32,6 +36,11 @@ def _partner_ok(fields: dict[str, Any], order: tuple[str, ...]) -> bool:
     return fields.get("client_id") == settings.EGOV["PAYMENT_CLIENT_ID"] and protocol.verify(
         fields, _secret(), order
     )
+
+
+def _bill(message: dict[str, Any]) -> dict[str, Any]:
+    bill = message.get("bill")
+    return bill if isinstance(bill, dict) else {}
 
 
 def create_transaction(message: Any) -> SandboxTransaction:
@@ -56,7 +65,7 @@ def create_transaction(message: Any) -> SandboxTransaction:
                 description=str(message.get("description", ""))[:300],
                 return_url=str(message["return_url"]),
                 callback_url=str(message["callback_url"]),
-                bill=message.get("bill") if isinstance(message.get("bill"), dict) else {},
+                bill={**_bill(message), "expire_date": str(message.get("expire_date", ""))[:14]},
                 created_at=timezone.now(),
             )
     except IntegrityError:
@@ -88,12 +97,22 @@ def status_of(transaction_id: str, query: dict[str, Any]) -> dict[str, Any]:
     return record(txn)
 
 
+def expired(txn: SandboxTransaction) -> bool:
+    """Past the partner's expire_date (kept in the stored message): the platform takes no money."""
+    text = str((txn.bill or {}).get("expire_date") or "")
+    try:
+        deadline = datetime.strptime(text, protocol.PAY_DATE_FORMAT).replace(tzinfo=VN)
+    except ValueError:
+        return False
+    return timezone.now() > deadline
+
+
 def pay(txn: SandboxTransaction, outcome: str) -> None:
     """The payer's choice: 'success' and 'fail' call the partner back; 'silent' pays and never does."""
     with transaction.atomic():
         locked = SandboxTransaction.objects.select_for_update().get(pk=txn.pk)
         if locked.status == SandboxTransaction.Status.PENDING:
-            paid = outcome in ("success", "silent")
+            paid = outcome in ("success", "silent") and not expired(locked)
             locked.status = SandboxTransaction.Status.PAID if paid else SandboxTransaction.Status.FAILED
             locked.paid_at = timezone.now() if paid else None
             locked.save(update_fields=["status", "paid_at"])

@@ -56,6 +56,19 @@ class FeesNotPaid(DomainError):
     en = "The fees of this online dossier are not paid yet: the desk receives it once the applicant has paid."
 
 
+class FeesNotPaidForResult(DomainError):
+    code = "fees_not_paid_for_result"
+    status = 409
+    vi = (
+        "Người nộp chưa thanh toán phí, lệ phí của hồ sơ: hãy yêu cầu thực hiện nghĩa vụ tài chính; kết "
+        "quả được cấp, trả sau khi đã thanh toán."
+    )
+    en = (
+        "The applicant has not paid the dossier's fees: request the financial obligation; the result is "
+        "issued and returned once they are paid."
+    )
+
+
 @dataclass(frozen=True)
 class CallbackAnswer:
     ok: bool
@@ -221,6 +234,8 @@ def _create_message(payment: Payment) -> dict[str, Any]:
         "return_url": node + reverse("payments:return", args=[payment.order_id]),
         "callback_url": node + reverse("payments:callback"),
         "description": f"Nộp phí, lệ phí hồ sơ {dossier.code}"[:300],
+        # The platform must not take money after the node gave up on the order (see reconcile).
+        "expire_date": timezone.localtime(payment.expires_at, VN).strftime(protocol.PAY_DATE_FORMAT),
         "bill": {
             "service_type": "fee",
             "beneficiary_account": settings.EGOV["PAYMENT_BENEFICIARY"],
@@ -253,8 +268,19 @@ def _mark_pending(payment_id: int, payment_url: str) -> Payment:
     return payment
 
 
+LOGGED_FIELDS = (*protocol.CALLBACK_FIELDS, "checksum")
+LOGGED_CHARS = 200
+
+
 def _log(payment: Payment | None, kind: str, payload: Any, ok: bool, outcome: str) -> None:
-    stored = payload if isinstance(payload, dict) else {"raw": str(payload)[:2000]}
+    """Keep what the platform sent; from an unauthenticated sender only the protocol's fields, cut short,
+    so anyone posting to the callback cannot fill the log with what they like."""
+    if ok and isinstance(payload, dict):
+        stored = payload
+    elif isinstance(payload, dict):
+        stored = {k: str(payload[k])[:LOGGED_CHARS] for k in LOGGED_FIELDS if k in payload}
+    else:
+        stored = {"raw": str(payload)[:LOGGED_CHARS]}
     PaymentAttempt.objects.create(
         payment=payment, kind=kind, payload=stored, checksum_ok=ok, outcome=outcome, created_at=timezone.now()
     )
@@ -306,6 +332,17 @@ def _settle(payload: Any, *, kind: str) -> CallbackAnswer:
     return ACCEPTED
 
 
+def _flag_duplicate(payment: Payment) -> None:
+    """A second payment for the same purpose (a late payment of an expired order, two platforms' pages
+    left open): the money came in and is recorded, and the desk is told to refund it."""
+    others = Payment.objects.filter(
+        dossier_id=payment.dossier_id, purpose=payment.purpose, status=Payment.Status.PAID
+    ).exclude(pk=payment.pk)
+    first = others.order_by("paid_at", "pk").first()
+    if first is not None:
+        _event(None, payment, "payment.duplicate", _snapshot(payment), duplicate_of=first.order_id)
+
+
 def online_payment_kind() -> int:
     """DuocThanhToanTrucTuyen: 1 national platform (or its sandbox), 2 a local gateway."""
     if settings.EGOV.get("PAYMENT_PLATFORM_KIND") == "local":
@@ -318,6 +355,7 @@ def _after_paid(payment: Payment, source: str, before: dict[str, Any]) -> None:
     kind = online_payment_kind()
     Dossier.objects.filter(pk=payment.dossier_id).update(online_payment=kind, updated_at=timezone.now())
     _event(None, payment, "payment.paid", before, source=source, online_payment=kind)
+    _flag_duplicate(payment)
     if payment.purpose != Payment.Purpose.OBLIGATION:
         return
     dossier = Dossier.objects.get(pk=payment.dossier_id)
@@ -374,6 +412,12 @@ def _expire(payment_id: int, now: datetime) -> bool:
         payment.save(update_fields=["status"])
         _event(None, payment, "payment.expired", before)
         return True
+
+
+def check_fees_paid_for_result(dossier: Dossier) -> None:
+    """Before-result mode: no result (returned or signed and sent) while the fees are unpaid."""
+    if fees.result_withheld(dossier):
+        raise FeesNotPaidForResult(detail={"dossier": dossier.code, "amount": fees.total_due(dossier)})
 
 
 def check_fees_paid(dossier: Dossier) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +20,19 @@ from egov.payments import sandbox, selectors, services
 from egov.payments.models import SandboxTransaction
 
 MAX_BODY = 64 * 1024  # a platform message is well under 2 kB
+View = Callable[..., HttpResponse]
+
+
+def sandbox_only(view: View) -> View:
+    """The sandbox platform answers only while this node is its own platform (no platform URL set)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if str(settings.EGOV.get("PAYMENT_PLATFORM_URL") or "").strip():
+            raise Http404("sandbox")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _json(request: HttpRequest) -> Any:
@@ -62,6 +78,7 @@ def payment_return(request: HttpRequest, order_id: str) -> HttpResponse:
     return redirect("portal:my_payment", code=payment.dossier.code, order_id=payment.order_id)
 
 
+@sandbox_only
 @csrf_exempt  # partner-to-platform API; authenticated by the checksum
 @require_POST
 def sandbox_create(request: HttpRequest) -> JsonResponse:
@@ -73,6 +90,7 @@ def sandbox_create(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"error": "0", "payment_url": url, "transaction_id": txn.transaction_id})
 
 
+@sandbox_only
 @csrf_exempt  # partner-to-platform API; authenticated by the checksum
 @require_POST
 def sandbox_refund(request: HttpRequest) -> JsonResponse:
@@ -82,6 +100,7 @@ def sandbox_refund(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": err.code, "message": {"vi": err.vi, "en": err.en}}, status=400)
 
 
+@sandbox_only
 @require_GET
 def sandbox_status(request: HttpRequest, txn: str) -> JsonResponse:
     try:
@@ -90,6 +109,7 @@ def sandbox_status(request: HttpRequest, txn: str) -> JsonResponse:
         return JsonResponse({"error": err.code, "message": {"vi": err.vi, "en": err.en}}, status=400)
 
 
+@sandbox_only
 @require_http_methods(["GET", "POST"])
 def sandbox_pay(request: HttpRequest, txn: str) -> HttpResponse:
     transaction = get_object_or_404(SandboxTransaction, transaction_id=txn)

@@ -83,6 +83,13 @@ def default_template(dossier: Dossier) -> ResultTemplate:
     return candidates[0]
 
 
+def _inline(value: Any) -> str:
+    """Applicant text as one line that cannot become layout: the body's blank lines, '| ' rows and
+    '## ' headings are the template author's, never the applicant's (the agency signs the result)."""
+    text = " ".join(nfc(value).split())  # every line break and tab, Unicode separators included
+    return text.replace("|", "¦").lstrip("#").lstrip()
+
+
 def _plain(value: Any) -> str:
     if isinstance(value, bool):
         return "Có" if value else "Không"
@@ -94,7 +101,7 @@ def _plain(value: Any) -> str:
         return ", ".join(_plain(v) for v in value)
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
-    text = nfc(value)
+    text = _inline(value)
     match = ISO_DATE.match(text)
     return f"{match.group(3)}/{match.group(2)}/{match.group(1)}" if match else text
 
@@ -127,10 +134,10 @@ def context_for(dossier: Dossier, *, number: str, short_code: str, day: dt.date)
     return {
         "dossier": {
             "code": dossier.code,
-            "applicant_name": nfc(dossier.applicant_name),
-            "applicant_id_number": dossier.applicant_id_number,
-            "address": nfc(dossier.address),
-            "subject": nfc(dossier.subject),
+            "applicant_name": _inline(dossier.applicant_name),
+            "applicant_id_number": _inline(dossier.applicant_id_number),
+            "address": _inline(dossier.address),
+            "subject": _inline(dossier.subject),
             "submitted_at": _day(dossier.submitted_at),
             "received_at": _day(dossier.received_at),
             "due_at": _day(dossier.due_at),

@@ -127,6 +127,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "payment.created": ("Tạo khoản thanh toán", "Payment created"),
     "payment.pending": ("Chờ thanh toán trực tuyến", "Online payment pending"),
     "payment.paid": ("Đã thanh toán trực tuyến", "Paid online"),
+    "payment.duplicate": ("Thanh toán trùng: cần hoàn tiền khoản này", "Paid twice: refund this payment"),
     "payment.failed": ("Thanh toán không thành công", "Payment failed"),
     "payment.expired": ("Khoản thanh toán hết hạn", "Payment expired"),
     "payment.refunded": ("Hoàn tiền", "Refunded"),

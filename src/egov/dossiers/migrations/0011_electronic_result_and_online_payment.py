@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0010_verbose_names'),
+        ("dossiers", "0010_verbose_names"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossier',
-            name='has_electronic_result',
-            field=models.BooleanField(default=False, help_text='A signed electronic result was issued (counted by the KPIs).'),
+            model_name="dossier",
+            name="has_electronic_result",
+            field=models.BooleanField(
+                default=False, help_text="A signed electronic result was issued (counted by the KPIs)."
+            ),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='online_payment',
-            field=models.PositiveSmallIntegerField(choices=[(0, 'Không / no'), (1, 'Nền tảng thanh toán quốc gia / national payment platform'), (2, 'Cổng thanh toán của địa phương / local gateway')], default=0, help_text='DuocThanhToanTrucTuyen: how the fees were paid online, kept for the national sync.'),
+            model_name="dossier",
+            name="online_payment",
+            field=models.PositiveSmallIntegerField(
+                choices=[
+                    (0, "Không / no"),
+                    (1, "Nền tảng thanh toán quốc gia / national payment platform"),
+                    (2, "Cổng thanh toán của địa phương / local gateway"),
+                ],
+                default=0,
+                help_text="DuocThanhToanTrucTuyen: how the fees were paid online, kept for the national sync.",
+            ),
         ),
     ]

@@ -66,6 +66,7 @@ EVENT_LABELS: dict[str, Any] = {
     "dossier.file_attached": _("Document attached"),
     RATED: _("You rated the service"),
     "payment.paid": _("Fees paid online"),
+    "payment.duplicate": _("Paid twice: the agency refunds the second payment"),
     "payment.failed": _("Online payment not completed"),
     "payment.expired": _("Online payment expired unpaid"),
     "payment.refunded": _("Fees refunded"),
