@@ -175,9 +175,9 @@ def test_the_payment_receipt_names_the_amount_code_and_link(world: World, mail: 
     assert pdf_parts(receipt) == []
 
 
-def test_a_result_signed_by_the_results_service_arrives_as_the_stored_bytes(
-    world: World, mail: Mailbox, settings: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def signing(world: World, settings: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The real results service, with a development PKI holding the department's signing key."""
     from egov.results import pki
     from egov.results import services as results
 
@@ -185,6 +185,13 @@ def test_a_result_signed_by_the_results_service_arrives_as_the_stored_bytes(
     settings.DATA_DIR = tmp_path / "data"
     agency = (world.department.code, world.department.name)
     pki.init_pki(settings.DATA_DIR / "pki", node_name="Nút thử", agencies=[agency], force=True)
+    return results
+
+
+def test_a_result_signed_by_the_results_service_arrives_as_the_stored_bytes(
+    world: World, mail: Mailbox, signing: Any
+) -> None:
+    results = signing
     dossier = at_last_step(world)
     results.issue_result(world.leader, dossier)
     finish(world, dossier)
@@ -197,15 +204,9 @@ def test_a_result_signed_by_the_results_service_arrives_as_the_stored_bytes(
 
 
 def test_a_result_issued_again_after_revocation_is_told_with_only_the_new_pdf(
-    world: World, mail: Mailbox, settings: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    world: World, mail: Mailbox, signing: Any
 ) -> None:
-    from egov.results import pki
-    from egov.results import services as results
-
-    monkeypatch.delenv("EGOV_PKI_PASSWORD", raising=False)
-    settings.DATA_DIR = tmp_path / "data"
-    agency = (world.department.code, world.department.name)
-    pki.init_pki(settings.DATA_DIR / "pki", node_name="Nút thử", agencies=[agency], force=True)
+    results = signing
     dossier = at_last_step(world)
     wrong = results.issue_result(world.leader, dossier)
     relay_until_idle()
