@@ -117,6 +117,14 @@ def test_the_exemption_is_locked_once_the_fees_are_paid(office_world: World) -> 
         "Không thể thay đổi đối tượng miễn phí khi có khoản thanh toán đang chờ hoặc đã thanh toán."
     ]
     assert not FeeExemption.objects.exists()
+    page = as_officer(office_world.desk).get(f"/office/dossiers/{payment.dossier.code}/")
+    assert exemption_url(payment.dossier) not in page.content.decode()  # the form is not offered
+
+
+def test_the_desk_is_offered_the_exemption_form_before_any_payment(office_world: World) -> None:
+    dossier = office_world.create().dossier
+    page = as_officer(office_world.desk).get(f"/office/dossiers/{dossier.code}/")
+    assert exemption_url(dossier) in page.content.decode()
 
 
 # --- refund ------------------------------------------------------------------------------------

@@ -69,6 +69,11 @@ def claim_exemption(actor: Any, dossier: Dossier, code: str) -> FeeExemption | N
         return current
 
 
+def is_locked(dossier: Dossier) -> bool:
+    """The exemption can no longer change: a payment is open or paid (pages hide the form then)."""
+    return _payment_blocks(dossier)
+
+
 def _payment_blocks(dossier: Dossier) -> bool:
     now = timezone.now()
     payments = Payment.objects.filter(dossier=dossier)

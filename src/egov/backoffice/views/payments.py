@@ -72,7 +72,11 @@ def payment_desk(user: Any, dossier: Dossier) -> dict[str, Any]:
         "lines": facts["lines"],
         "total": facts["total"],
         "exemption": facts["exemption"],
-        "offered": fees.exemptions_offered(dossier) if is_desk(user, dossier) else [],
+        "offered": (
+            fees.exemptions_offered(dossier)
+            if is_desk(user, dossier) and not exemptions.is_locked(dossier)
+            else []
+        ),
         "refundable": refundable,
         "token": secrets.token_hex(16),
     }
