@@ -31,6 +31,7 @@ from bench.database import ensure_database, resolve
 ROUND_TRIP_TIMEOUT = 30.0
 ROWS = 20  # rows of the business lines table: the result fills two A4 pages
 FEE_PROCEDURE = "1.001612"  # household business registration: 50,000 VND online (demo catalogue)
+ISSUE_PROCEDURE = "1.001193"  # birth registration: free, at the demo commune
 
 
 def log(message: str) -> None:
@@ -141,50 +142,48 @@ def measure_signing(count: int, data_dir: Path) -> dict[str, Any]:
     }
 
 
-def finished_dossiers(count: int) -> list[Any]:
-    """New online dossiers of the fee procedure."""
-    from egov.accounts.models import User
-    from egov.dossiers.models import Dossier
-
-    citizen = User.objects.get(username="congdan")
-    made = [new_dossier(citizen) for _ in range(count)]
-    return list(Dossier.objects.filter(pk__in=[d.pk for d in made]).order_by("pk"))
-
-
-def new_dossier(citizen: Any) -> Any:
-    from egov.catalog.models import Procedure
-    from egov.demo import demo_declaration
+def new_dossier(citizen: Any, procedure_code: str) -> Any:
+    """An online application of the demo citizen at the demo agency that handles the procedure."""
+    from egov.demo import demo_agency_for, demo_applicant, demo_declaration
     from egov.dossiers import services
 
-    procedure = Procedure.objects.get(code=FEE_PROCEDURE)
-    version = procedure.versions.filter(status="published").order_by("-number").first()
-    assert version is not None
-    agency = procedure.agencies.order_by("code").first()
-    assert agency is not None
+    agency, version = demo_agency_for(procedure_code)
     return services.create_dossier(
         citizen,
-        procedure_code=procedure.code,
+        procedure_code=procedure_code,
         agency_code=agency.code,
         channel="online",
-        applicant={
-            "name": citizen.full_name,
-            "type": 1,
-            "id_number": citizen.id_number,
-            "email": citizen.email,
-            "phone": citizen.phone,
-            "address": "Thử tải",
-        },
+        applicant=demo_applicant(citizen),
         declaration=demo_declaration(version.declaration_schema),
-        subject="Thử tải thanh toán / payment benchmark",
+        subject="Thử tải / benchmark",
     ).dossier
 
 
+def at_last_step(dossier: Any) -> Any:
+    """Received and forwarded to the last counted step; returns the officer holding it."""
+    from egov.accounts.models import RoleAssignment
+    from egov.demo import forward_to_last_step
+    from egov.dossiers import services
+
+    desk = RoleAssignment.objects.filter(agency=dossier.agency, role="desk").first()
+    assert desk is not None
+    services.receive_dossier(desk.user, dossier)
+    return forward_to_last_step(dossier)
+
+
 def measure_issuing(count: int) -> dict[str, Any]:
-    """Issue through the service: render + sign + store the file + number + event, one transaction."""
+    """Issue through the service: render + sign + store the file + number + event, one transaction.
+
+    On birth registrations (free, so no payment stands in the way; a result template of their own).
+    """
+    from egov.accounts.models import User
+    from egov.dossiers.models import Dossier
     from egov.results.services import issue_result
 
-    dossiers = finished_dossiers(count)
-    holders = [move_to_last_step(dossier) for dossier in dossiers]
+    citizen = User.objects.get(username="congdan")
+    made = [new_dossier(citizen, ISSUE_PROCEDURE) for _ in range(count)]
+    holders = [at_last_step(dossier) for dossier in made]
+    dossiers = [Dossier.objects.get(pk=d.pk) for d in made]
     issued = []
 
     def issue(index: int) -> None:
@@ -193,45 +192,6 @@ def measure_issuing(count: int) -> dict[str, Any]:
     seconds, samples = timed(count, issue)
     assert len(issued) == count
     return {"count": count, "per_second": rate(count, seconds), **percentiles(samples)}
-
-
-def move_to_last_step(dossier: Any) -> Any:
-    """Receive the dossier and forward it to the last counted step; returns the officer holding it."""
-    from egov.accounts.models import RoleAssignment
-    from egov.dossiers import services
-    from egov.dossiers.models import Dossier
-
-    desk = RoleAssignment.objects.filter(agency=dossier.agency, role="desk").first()
-    assert desk is not None
-    receive_paid(desk.user, dossier)
-    while True:
-        dossier = Dossier.objects.get(pk=dossier.pk)
-        steps = [s for s in dossier.procedure_version.process_steps.all() if s.counted]
-        if dossier.current_step and dossier.current_step.position == steps[-1].position:
-            holder = RoleAssignment.objects.filter(
-                agency=dossier.current_unit, role=dossier.current_role
-            ).first()
-            assert holder is not None
-            return holder.user
-        holder = RoleAssignment.objects.filter(agency=dossier.current_unit, role=dossier.current_role).first()
-        assert holder is not None
-        services.forward_dossier(holder.user, dossier)
-
-
-def receive_paid(desk: Any, dossier: Any) -> None:
-    """Fees are due before receipt: settle them as the desk would for a counter payment, then receive."""
-    from django.test import override_settings
-
-    from egov.dossiers import services
-
-    with override_settings(EGOV={**_egov_settings(), "PAYMENT_WHEN": "before_result"}):
-        services.receive_dossier(desk, dossier)
-
-
-def _egov_settings() -> dict[str, Any]:
-    from django.conf import settings
-
-    return dict(settings.EGOV)
 
 
 # --- payments -------------------------------------------------------------------------------------
@@ -284,7 +244,7 @@ def measure_payments(count: int, concurrency: int) -> dict[str, Any]:
     from egov.accounts.models import User
 
     citizen = User.objects.get(username="congdan")
-    dossiers = [new_dossier(citizen) for _ in range(count * 2)]
+    dossiers = [new_dossier(citizen, FEE_PROCEDURE) for _ in range(count * 2)]
     for dossier in dossiers:
         dossier.applicant = citizen
     sequential, seq_samples = timed(count, lambda i: round_trip(dossiers[i], i))

@@ -126,7 +126,7 @@ def create_demo_dossiers() -> int:
                     procedure_code=procedure.code,
                     agency_code=agency.code,
                     channel="online",
-                    applicant=_applicant(citizen),
+                    applicant=demo_applicant(citizen),
                     declaration=demo_declaration(version.declaration_schema),
                     subject=f"{procedure.name} — hồ sơ mẫu {index + 1}",
                 )
@@ -175,19 +175,19 @@ def issue_demo_result() -> Any:
     if ResultDocument.objects.exists():
         return None
     citizen = User.objects.get(username="congdan")
-    agency, version = _demo_agency_for(SAMPLE_PROCEDURE)
+    agency, version = demo_agency_for(SAMPLE_PROCEDURE)
     dossier = services.create_dossier(
         citizen,
         procedure_code=SAMPLE_PROCEDURE,
         agency_code=agency.code,
         channel="online",
-        applicant=_applicant(citizen),
+        applicant=demo_applicant(citizen),
         declaration={**demo_declaration(version.declaration_schema), **SAMPLE_BIRTH},
         subject="Đăng ký khai sinh cho con — đã có kết quả điện tử",
     ).dossier
     desk = RoleAssignment.objects.filter(agency=agency, role="desk")[0].user
     services.receive_dossier(desk, dossier)
-    holder = _forward_to_last_step(dossier)
+    holder = forward_to_last_step(dossier)
     leader = RoleAssignment.objects.filter(agency=agency, role="leader").first()
     result = issue_result(leader.user if leader else holder, dossier)
     services.finish_dossier(holder, dossier.__class__.objects.get(pk=dossier.pk), note="Đã ký số kết quả")
@@ -207,7 +207,7 @@ SAMPLE_BIRTH = {
 }
 
 
-def _demo_agency_for(code: str) -> tuple[Any, Any]:
+def demo_agency_for(code: str) -> tuple[Any, Any]:
     from egov.accounts.models import RoleAssignment
     from egov.catalog.models import Procedure
 
@@ -220,7 +220,7 @@ def _demo_agency_for(code: str) -> tuple[Any, Any]:
     return first.agency, version
 
 
-def _applicant(citizen: Any) -> dict[str, Any]:
+def demo_applicant(citizen: Any) -> dict[str, Any]:
     return {
         "name": citizen.full_name,
         "type": 1,
@@ -231,7 +231,7 @@ def _applicant(citizen: Any) -> dict[str, Any]:
     }
 
 
-def _forward_to_last_step(dossier: Any) -> Any:
+def forward_to_last_step(dossier: Any) -> Any:
     """Forward the dossier step by step; returns the officer holding its last counted step."""
     from egov.accounts.models import RoleAssignment
     from egov.dossiers import services

@@ -47,10 +47,13 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
             remove_calendar_override(actor=request.user, day=override.date)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by services: visible to administrators, never edited by hand."""
+class ReadOnlyMixin:
+    """Rows written only by services: visible to administrators, never edited by hand.
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    For model admins and inlines alike (an inline's permission checks also receive the parent).
+    """
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -58,6 +61,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(Event)

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from egov.core.admin import ReadOnlyMixin
 from egov.feedback.criteria import SCALE, SURVEYS
 from egov.feedback.models import Rating
 
@@ -27,7 +28,7 @@ class OverallFilter(admin.SimpleListFilter):
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin[Rating]):
+class RatingAdmin(ReadOnlyMixin, admin.ModelAdmin[Rating]):
     list_display = ["dossier_code", "overall_label", "survey_version", "rated_by_name", "rated_at"]
     list_filter = [OverallFilter]
     search_fields = ["dossier__code"]
@@ -75,12 +76,3 @@ class RatingAdmin(admin.ModelAdmin[Rating]):
         labels = {c.code: c.vi for c in survey.criteria} if survey else {}
         lines = [f"{labels.get(code, code)}: {SCALE_VI.get(s, s)}" for code, s in obj.scores.items()]
         return "\n".join(lines)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from egov.core.admin import ReadOnlyMixin
 from egov.notifications import services
 from egov.notifications.models import DeliveryAttempt, MessageTemplate, Notification
 from egov.notifications.rendering import TemplateError, validate_template_text
@@ -36,18 +37,7 @@ class MessageTemplateAdmin(admin.ModelAdmin[MessageTemplate]):
     list_filter = ["kind", "channel", "language"]
 
 
-class ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class AttemptInline(ReadOnly, admin.TabularInline[DeliveryAttempt, Notification]):
+class AttemptInline(ReadOnlyMixin, admin.TabularInline[DeliveryAttempt, Notification]):
     model = DeliveryAttempt
     fields = ["at", "status", "detail"]
     readonly_fields = ["at", "status", "detail"]
@@ -78,7 +68,7 @@ def resend_action(
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnly, admin.ModelAdmin[Notification]):
+class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin[Notification]):
     list_display = [
         "id",
         "dossier",
@@ -111,7 +101,7 @@ class NotificationAdmin(ReadOnly, admin.ModelAdmin[Notification]):
 
 
 @admin.register(DeliveryAttempt)
-class DeliveryAttemptAdmin(ReadOnly, admin.ModelAdmin[DeliveryAttempt]):
+class DeliveryAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin[DeliveryAttempt]):
     list_display = ["notification", "at", "status", "detail"]
     list_filter = ["status"]
     list_select_related = ["notification"]
