@@ -12,7 +12,7 @@ ASSET_SOURCES := $(shell find assets -type f 2>/dev/null)
 
 
 .PHONY: screenshots pdftools fonts
-.PHONY: install demo test lint typecheck pytest bench migrate clean constraints docs-config \
+.PHONY: install demo test lint typecheck pytest bench migrate clean constraints docs-config openapi \
 	node assets messages browser
 
 install: $(STAMP)
@@ -111,6 +111,13 @@ migrate: install
 
 docs-config: install
 	$(BIN)/egov config > docs/CONFIGURATION.md
+
+# The committed OpenAPI document; tests/core/test_contracts.py fails when it differs from the code.
+# Integer bounds follow the database backend: the document describes PostgreSQL, production's
+# (the URL only picks the backend; no connection is made).
+OPENAPI_DATABASE_URL := postgres://postgres@127.0.0.1:5432/egov
+openapi: install
+	EGOV_DATABASE_URL=$(OPENAPI_DATABASE_URL) $(BIN)/egov spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 # Refresh the pinned versions (no download addresses are recorded).
 constraints: install

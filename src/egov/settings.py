@@ -92,11 +92,12 @@ DATABASE_URL = env_str(
     "",
     "Database URL, e.g. postgres://user@127.0.0.1:5432/egov. Empty: SQLite in EGOV_DATA_DIR.",
 )
+# Read on every node, so `egov config` documents it whatever the environment.
+_test_name = env_str(
+    "EGOV_TEST_DATABASE_NAME", "", "Name of the database the test suite creates and drops (PostgreSQL)."
+)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    _test_name = env_str(
-        "EGOV_TEST_DATABASE_NAME", "", "Name of the database the test suite creates and drops."
-    )
     if _test_name:
         DATABASES["default"]["TEST"] = {"NAME": _test_name}
 else:
