@@ -81,7 +81,7 @@ def prepare(data_dir: Path) -> None:
 
 
 def two_page_result() -> bytes:
-    from egov.results import pdf
+    from egov.core import pdf
 
     rows = [[f"Ngành, nghề kinh doanh {i}", f"Bán lẻ hàng hóa, mã ngành 47{i:03d}"] for i in range(ROWS)]
     spec = pdf.DocumentSpec(

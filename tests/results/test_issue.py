@@ -196,7 +196,7 @@ def test_short_codes_normalise_what_people_type() -> None:
     ],
 )
 def test_seeded_templates_render(world: World, code: str, declaration: dict, expected: list[str]) -> None:  # type: ignore[type-arg]
-    from egov.results import pdf
+    from egov.core import pdf
 
     dossier = at_last_step(world)
     dossier.declaration = declaration

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from egov.results import pdf
+from egov.core import pdf
 
 PDFTOTEXT = shutil.which("pdftotext")
 

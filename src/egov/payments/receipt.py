@@ -1,12 +1,12 @@
-"""The electronic receipt (biên lai điện tử) of a confirmed payment as a PDF, on egov.results.pdf."""
+"""The electronic receipt (biên lai điện tử) of a confirmed payment as a PDF, on egov.core.pdf."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
 
+from egov.core import pdf
 from egov.payments.models import Payment
-from egov.results import pdf
 
 
 def _dong(amount: int) -> str:

@@ -27,6 +27,7 @@ from pyhanko.sign.signers import SimpleSigner
 from egov.accounts.models import Role
 from egov.catalog.models import Agency
 from egov.catalog.rules import version_rules
+from egov.core import pdf
 from egov.core.errors import Conflict, DomainError
 from egov.core.events import record_event
 from egov.dossiers.models import Dossier, DossierFile, Status
@@ -34,7 +35,7 @@ from egov.dossiers.permissions import holds_role, is_step_holder, require
 from egov.dossiers.services import closing
 from egov.dossiers.services._base import AGGREGATE, lock, require_text
 from egov.dossiers.services.files import _cleanup_on_error, _record_file, _store
-from egov.results import pdf, pki, signing, wording
+from egov.results import pki, signing, wording
 from egov.results.models import ResultCounter, ResultDocument, ResultTemplate
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from egov.catalog.models import Agency
 from egov.core.errors import DomainError, NotFound
+from egov.core.pdf import Block, Heading, Table, date_line, nfc
 from egov.dossiers.models import Dossier
 from egov.results.models import ResultTemplate
-from egov.results.pdf import Block, Heading, Table, date_line, nfc
 
 ENGINE = Engine(dirs=[], app_dirs=False, loaders=[], libraries={}, autoescape=False, debug=False)
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

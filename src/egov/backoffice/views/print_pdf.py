@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from egov.backoffice.permissions import officer_required
 from egov.backoffice.views.dossier import PRINT_FORMS, available_prints, load_dossier, print_context
-from egov.results import pdf
+from egov.core import pdf
 from egov.results.wording import place_of
 
 TITLES = {
