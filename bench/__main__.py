@@ -64,6 +64,7 @@ def log(message: str) -> None:
 def setup_django(target: Target) -> None:
     os.environ["EGOV_DATABASE_URL"] = target.url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
+    os.environ.setdefault("EGOV_DEMO", "true")  # a loopback node with the sandbox and demo secrets
     import django
 
     django.setup()

@@ -6,12 +6,18 @@ from pathlib import Path
 
 import dj_database_url
 
-from egov.conf import env_bool, env_int, env_list, env_str
+from egov.conf import env_bool, env_int, env_list, env_str, resolve_data_dir
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(env_str("EGOV_DATA_DIR", "var", "Folder for the SQLite database, uploaded files and keys."))
-if not DATA_DIR.is_absolute():
-    DATA_DIR = Path.cwd() / DATA_DIR
+DATA_DIR = resolve_data_dir(
+    env_str(
+        "EGOV_DATA_DIR",
+        "",
+        "Folder for the SQLite database, uploaded files and keys. Empty: the checkout's var/ when egov runs "
+        "from a source checkout; required otherwise (the current directory is never used).",
+    ),
+    BASE_DIR,
+)
 
 SECRET_KEY = env_str(
     "EGOV_SECRET_KEY",
@@ -221,6 +227,12 @@ TASKS = {
 }
 
 EGOV = {
+    "DEMO": env_bool(
+        "EGOV_DEMO",
+        False,
+        "Demo or test node: default secrets and the payment sandbox are allowed. Outside demo mode the node "
+        "refuses to start with them (`egov demo` and the test suite set it).",
+    ),
     "NODE_NAME": env_str("EGOV_NODE_NAME", "egov", "Name of this node, shown in the UI and API."),
     "WORKING_HOURS": env_str(
         "EGOV_WORKING_HOURS",
@@ -264,16 +276,53 @@ EGOV = {
     "WEBHOOK_SECRET": env_str(
         "EGOV_WEBHOOK_SECRET",
         "",
-        "Shared secret for the X-Egov-Signature HMAC-SHA256 of each webhook body. Set it in production.",
+        "Standard Webhooks signing secret, `whsec_` + base64 of 24 to 64 random bytes. Webhooks are not "
+        "sent (kept in the outbox) while EGOV_WEBHOOK_URLS is set and this is empty or malformed.",
+    ),
+    "SMS_PROTOCOL": env_str(
+        "EGOV_SMS_PROTOCOL",
+        "http",
+        "How SMS leave the node: `http` (JSON POST to EGOV_SMS_URL) or `smpp` (SMPP 3.4 to EGOV_SMPP_HOST).",
     ),
     "SMS_URL": env_str(
         "EGOV_SMS_URL", "", "SMS gateway URL receiving JSON POSTs {to, text, id} (empty: no SMS sent)."
     ),
     "SMS_TOKEN": env_str("EGOV_SMS_TOKEN", "", "Bearer token for the SMS gateway."),
-    "ZALO_URL": env_str(
-        "EGOV_ZALO_URL", "", "Zalo OA adapter URL receiving JSON POSTs {to, text, id} (empty: no Zalo)."
+    "SMPP_HOST": env_str("EGOV_SMPP_HOST", "", "SMSC (carrier) host for SMPP (empty: no SMS over SMPP)."),
+    "SMPP_PORT": env_int("EGOV_SMPP_PORT", 2775, "SMSC port for SMPP."),
+    "SMPP_SYSTEM_ID": env_str("EGOV_SMPP_SYSTEM_ID", "", "SMPP system_id (account) given by the carrier."),
+    "SMPP_PASSWORD": env_str("EGOV_SMPP_PASSWORD", "", "SMPP password given by the carrier."),
+    "SMPP_SOURCE_ADDR": env_str(
+        "EGOV_SMPP_SOURCE_ADDR",
+        "",
+        "Sender shown on the phone: a registered brand name (letters: TON 5) or a number (TON 1, NPI 1).",
     ),
-    "ZALO_TOKEN": env_str("EGOV_ZALO_TOKEN", "", "Bearer token for the Zalo OA adapter."),
+    "ZALO_APP_ID": env_str(
+        "EGOV_ZALO_APP_ID", "", "Zalo app id linked to the Official Account (empty: no Zalo ZNS sent)."
+    ),
+    "ZALO_SECRET": env_str("EGOV_ZALO_SECRET", "", "Secret key of that Zalo app."),
+    "ZALO_REFRESH_TOKEN": env_str(
+        "EGOV_ZALO_REFRESH_TOKEN",
+        "",
+        "Refresh token from authorising the OA. Used once: the rotated tokens are then kept encrypted in the "
+        "database; set a new value here to replace them.",
+    ),
+    "ZALO_TEMPLATES": env_list(
+        "EGOV_ZALO_TEMPLATES",
+        "",
+        "Approved ZNS template id per notification kind, e.g. `dossier.received=231456,dossier.finished="
+        "231457`. Kinds without one are not sent by Zalo.",
+    ),
+    "ZALO_OAUTH_URL": env_str(
+        "EGOV_ZALO_OAUTH_URL",
+        "https://oauth.zaloapp.com/v4/oa/access_token",
+        "Zalo OAuth endpoint that exchanges the refresh token for an access token.",
+    ),
+    "ZALO_ZNS_URL": env_str(
+        "EGOV_ZALO_ZNS_URL",
+        "https://business.openapi.zalo.me/message/template",
+        "Zalo ZNS endpoint that sends a template message.",
+    ),
     "PUBLIC_URL": env_str(
         "EGOV_PUBLIC_URL",
         "http://127.0.0.1:8000",

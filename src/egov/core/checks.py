@@ -1,31 +1,102 @@
-"""Deployment checks (`egov check --deploy`): say what is unsafe for production, in both languages."""
+"""Checks that keep a node safe by default, in both languages.
+
+Errors (egov.E00x) name what would let a stranger forge trust: a default secret, or the built-in payment
+sandbox that takes no money. Outside demo mode (EGOV_DEMO) they stop `egov check --deploy`, and
+`refuse_unsafe_start` stops every process that would serve or change data (`egov serve`, `egov worker`,
+`egov migrate`, `egov runserver`, the WSGI/ASGI application). A demo or test node (EGOV_DEMO=true) runs
+with the defaults on purpose. Warnings (egov.W00x) are advice for production that does not open a door.
+"""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register, run_checks
+from django.core.exceptions import ImproperlyConfigured
 
 DEMO_KEY_PREFIX = "insecure-demo-key"
+DEMO_PAYMENT_SECRET = "sandbox-secret-change-me"
+# Secrets published in the documentation or the demo: as good as no secret at all.
+DEMO_WEBHOOK_SECRETS = frozenset({"", "change-me", "webhook-secret-change-me"})
+SAFETY_TAG = "egov_safety"
 
 
-@register(Tags.security, deploy=True)
-def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+def demo_mode() -> bool:
+    return bool(settings.EGOV.get("DEMO"))
+
+
+def _unsafe(text: str, hint: str, id: str) -> list[CheckMessage]:
+    """An Error outside demo mode; nothing on a demo node, where the defaults are the point."""
+    if demo_mode():
+        return []
+    return [Error(text, hint=hint, id=id)]
+
+
+@register(Tags.security, SAFETY_TAG, deploy=True)
+def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if not str(settings.SECRET_KEY).startswith(DEMO_KEY_PREFIX):
         return []
-    return [
-        Warning(
-            "EGOV_SECRET_KEY đang dùng khoá mẫu / the demo secret key is in use.",
-            hint="Đặt EGOV_SECRET_KEY là một chuỗi ngẫu nhiên dài / "
-            "set EGOV_SECRET_KEY to a long random value.",
-            id="egov.W001",
-        )
-    ]
+    return _unsafe(
+        "EGOV_SECRET_KEY đang dùng khoá mẫu công khai: ai cũng giả được phiên đăng nhập / the published demo "
+        "secret key is in use: anyone can forge sessions.",
+        "Đặt EGOV_SECRET_KEY là một chuỗi ngẫu nhiên dài, ví dụ `python3 -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'` / set EGOV_SECRET_KEY to a long random value (or EGOV_DEMO=true "
+        "for a demo node).",
+        "egov.E001",
+    )
+
+
+@register(Tags.security, SAFETY_TAG, deploy=True)
+def check_payment_secret(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if settings.EGOV.get("PAYMENT_SECRET") != DEMO_PAYMENT_SECRET:
+        return []
+    return _unsafe(
+        "EGOV_PAYMENT_SECRET đang dùng khoá mẫu của môi trường thử: ai cũng ký được lệnh gọi lại “đã thanh "
+        "toán” / the sandbox payment secret is in use: anyone can sign a 'paid' callback.",
+        "Đặt EGOV_PAYMENT_SECRET là khoá do nền tảng thanh toán cấp / set EGOV_PAYMENT_SECRET to the secret "
+        "the payment platform issued (or EGOV_DEMO=true for a demo node).",
+        "egov.E002",
+    )
+
+
+@register(Tags.security, SAFETY_TAG, deploy=True)
+def check_webhook_secret(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Receivers trust a webhook by its signature: an empty or published secret signs nothing."""
+    if not settings.EGOV.get("WEBHOOK_URLS"):
+        return []
+    if str(settings.EGOV.get("WEBHOOK_SECRET") or "").strip() not in DEMO_WEBHOOK_SECRETS:
+        return []
+    return _unsafe(
+        "Đã đặt EGOV_WEBHOOK_URLS nhưng EGOV_WEBHOOK_SECRET trống hoặc là khoá mẫu: bên nhận không phân biệt "
+        "được webhook thật và giả / webhook URLs are set but the webhook secret is empty or a published "
+        "default: receivers cannot tell real webhooks from forged ones.",
+        "Đặt EGOV_WEBHOOK_SECRET là khoá ngẫu nhiên và trao cho bên nhận / set EGOV_WEBHOOK_SECRET to a "
+        "random secret shared with the receivers.",
+        "egov.E003",
+    )
+
+
+@register(Tags.security, SAFETY_TAG, deploy=True)
+def check_payment_platform(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Without a platform URL the node is its own (sandbox) platform: any payer can 'pay' without money."""
+    if str(settings.EGOV.get("PAYMENT_PLATFORM_URL") or "").strip():
+        return []
+    return _unsafe(
+        "Chưa đặt EGOV_PAYMENT_PLATFORM_URL: thanh toán đi qua nền tảng thử nghiệm có sẵn, ai cũng “trả” "
+        "được mà không có tiền thật / no payment platform is set: payments go through the built-in "
+        "sandbox, where anyone can 'pay' without money.",
+        "Đặt EGOV_PAYMENT_PLATFORM_URL là địa chỉ nền tảng thanh toán quốc gia / set "
+        "EGOV_PAYMENT_PLATFORM_URL to the national payment platform's address (or EGOV_DEMO=true for a demo "
+        "node).",
+        "egov.E004",
+    )
 
 
 @register(Tags.database, deploy=True)
-def check_database(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+def check_database(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return []
     return [
@@ -37,29 +108,9 @@ def check_database(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     ]
 
 
-DEMO_PAYMENT_SECRET = "sandbox-secret-change-me"
-
-
 @register(Tags.security, deploy=True)
-def check_payment_secret(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
-    if settings.EGOV.get("PAYMENT_SECRET") != DEMO_PAYMENT_SECRET:
-        return []
-    return [
-        Warning(
-            "EGOV_PAYMENT_SECRET đang dùng khoá mẫu của môi trường thử / "
-            "the sandbox payment secret is in use.",
-            hint="Đặt EGOV_PAYMENT_SECRET là khoá do nền tảng thanh toán cấp / "
-            "set EGOV_PAYMENT_SECRET to the secret the payment platform issued.",
-            id="egov.W003",
-        )
-    ]
-
-
-@register(Tags.security, deploy=True)
-def check_public_url(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+def check_public_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """QR codes on signed results and the payment platform's callbacks use EGOV_PUBLIC_URL."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(str(settings.EGOV.get("PUBLIC_URL") or ""))
     host = (parts.hostname or "").lower()
     if parts.scheme == "https" and host and host not in ("localhost", "127.0.0.1", "::1"):
@@ -76,17 +127,29 @@ def check_public_url(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     ]
 
 
-@register(Tags.security, deploy=True)
-def check_payment_platform(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
-    """Without a platform URL the node is its own (sandbox) platform: any payer can 'pay' without money."""
-    if str(settings.EGOV.get("PAYMENT_PLATFORM_URL") or "").strip():
-        return []
+def unsafe_settings() -> list[CheckMessage]:
+    """The egov.E00x errors of this node (none in demo mode)."""
     return [
-        Warning(
-            "Chưa đặt EGOV_PAYMENT_PLATFORM_URL: thanh toán đi qua nền tảng thử nghiệm có sẵn, không có tiền "
-            "thật / no payment platform is set: payments go through the built-in sandbox and move no money.",
-            hint="Đặt EGOV_PAYMENT_PLATFORM_URL là địa chỉ nền tảng thanh toán quốc gia / set "
-            "EGOV_PAYMENT_PLATFORM_URL to the national payment platform's address.",
-            id="egov.W005",
-        )
+        message
+        for message in run_checks(tags=[SAFETY_TAG], include_deployment_checks=True)
+        if message.is_serious()
     ]
+
+
+def refuse_unsafe_start() -> None:
+    """Stop a process that would serve or change data with a default secret or the sandbox (not a demo).
+
+    Called by `egov serve`, `egov worker`, `egov migrate`, `egov runserver` and the WSGI/ASGI modules: a
+    node cannot be started by mistake in a state where a forged callback marks fees as paid.
+    """
+    problems = unsafe_settings()
+    if not problems:
+        return
+    lines = [
+        "egov: nút không khởi động với cấu hình không an toàn / refusing to start with unsafe settings:",
+        *(f"  {m.id}: {m.msg}\n    → {m.hint}" for m in problems),
+        "  Nút chạy thử: đặt EGOV_DEMO=true / for a demo or test node set EGOV_DEMO=true.",
+    ]
+    text = "\n".join(lines)
+    sys.stderr.write(text + "\n")
+    raise ImproperlyConfigured(text)

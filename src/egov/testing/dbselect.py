@@ -1,7 +1,8 @@
 """pytest plugin (loaded with -p before Django starts): pick the test database.
 
 PostgreSQL when one is reachable (EGOV_TEST_DATABASE_URL, default the local server); otherwise
-SQLite, said loudly. Under CI=true PostgreSQL is required.
+SQLite, said loudly. Under CI=true PostgreSQL is required. It also makes the run a demo node
+(EGOV_DEMO=true, unless the environment says otherwise), as the tests use the published secrets.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import sys
 import pytest
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/egov"
+# A test node is a demo node: the published secrets and the payment sandbox are allowed (egov.core.checks).
+os.environ.setdefault("EGOV_DEMO", "true")
 _chosen = "preset"
 
 
