@@ -98,6 +98,34 @@ def test_a_pause_over_a_weekend_counts_only_working_time(world: World, clock: Cl
     assert dossier.due_at == local("2026-03-09 11:00")
 
 
+def test_a_supplement_asked_and_answered_before_the_clock_starts_pushes_nothing(
+    world: World, clock: Clock
+) -> None:
+    """Received after the 15:00 cut-off: the clock starts next morning, so the afternoon's pause
+    stopped nothing that counted and the appointment stays where receipt put it."""
+    dossier = receive_at(world, clock, "2026-03-04 16:10")
+    clock.set("2026-03-04 16:20")
+    dossier = services.request_supplement(world.desk, dossier, content="Thiếu bản sao giấy khai sinh")
+    clock.set("2026-03-04 16:50")
+    dossier = services.receive_supplement(world.desk, dossier)
+    assert dossier.paused_seconds == 0
+    assert dossier.due_at == local("2026-03-11 17:00")
+    assert dossier.step_due_at == local("2026-03-05 11:30")
+    event = Event.objects.get(aggregate_id=dossier.code, kind="dossier.supplement_received")
+    assert event.data["paused_seconds"] == 0
+
+
+def test_a_pause_across_the_start_of_the_clock_counts_from_that_start(world: World, clock: Clock) -> None:
+    dossier = receive_at(world, clock, "2026-03-04 16:10")
+    clock.set("2026-03-04 16:20")
+    dossier = services.request_supplement(world.desk, dossier, content="Thiếu tờ khai")
+    clock.set("2026-03-05 09:30")
+    dossier = services.receive_supplement(world.desk, dossier)
+    assert dossier.paused_seconds == 2 * 3600
+    assert dossier.due_at == local("2026-03-12 09:30")  # 3-11 17:00 plus two working hours
+    assert dossier.step_due_at == local("2026-03-05 15:00")  # 11:30 plus two, after the lunch break
+
+
 def test_finishing_on_an_earlier_day_is_early_on_the_due_day_on_time_and_after_late(
     world: World, clock: Clock
 ) -> None:

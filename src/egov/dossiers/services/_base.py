@@ -241,12 +241,14 @@ def pause(dossier: Dossier, status: str, now: datetime) -> None:
 def resume(dossier: Dossier, now: datetime) -> int:
     """End a pause: the paused working time is added to the clock and every running deadline.
 
-    Returns the paused working seconds. Before receipt no clock runs, so nothing is pushed.
+    Returns the paused working seconds. A pause counts only from when the clock started: before
+    receipt no clock runs, and a dossier received after the cut-off starts its clock the next working
+    day, so an afternoon's pause before then stopped nothing that counted.
     """
     paused = 0
     if dossier.paused_at is not None and dossier.clock_started_at is not None:
         cal = calendar()
-        paused = cal.elapsed_seconds(dossier.paused_at, now)
+        paused = cal.elapsed_seconds(max(dossier.paused_at, dossier.clock_started_at), now)
         dossier.paused_seconds += paused
         if paused:
 
