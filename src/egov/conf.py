@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
+
+from egov.core.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,47 @@ def env_int(name: str, default: int, help: str) -> int:
 
 def env_list(name: str, default: str, help: str) -> list[str]:
     return [item.strip() for item in env_str(name, default, help).split(",") if item.strip()]
+
+
+class DataDirNotSet(DomainError):
+    """egov runs from an installed package and no EGOV_DATA_DIR says where the node keeps its data."""
+
+    code = "data_dir_not_set"
+    vi = (
+        "Chưa biết thư mục dữ liệu của nút (cơ sở dữ liệu SQLite, tệp tải lên, khóa): đặt biến môi trường "
+        "EGOV_DATA_DIR là đường dẫn tuyệt đối tới thư mục đó, ví dụ EGOV_DATA_DIR=/srv/egov."
+    )
+    en = (
+        "The node's data folder (SQLite database, uploaded files, keys) is unknown: set the environment "
+        "variable EGOV_DATA_DIR to its absolute path, e.g. EGOV_DATA_DIR=/srv/egov."
+    )
+
+    def __str__(self) -> str:
+        return f"egov: {self.vi}\negov: {self.en}"
+
+
+def checkout_of(package_dir: Path) -> Path | None:
+    """The source checkout egov runs from (an editable install: <checkout>/src/egov), else None."""
+    root = package_dir.parent.parent
+    if package_dir.parent.name == "src" and (root / "pyproject.toml").is_file():
+        return root
+    return None
+
+
+def resolve_data_dir(configured: str, package_dir: Path) -> Path:
+    """Where the node's data lives, whatever the current directory.
+
+    An explicit EGOV_DATA_DIR wins (a relative one is taken from the current directory, as the operator
+    typed it); else the checkout's var/ when egov runs from a checkout; else an error that says what to
+    set. Never a folder that merely happens to be the current directory: a command run from elsewhere
+    would otherwise start a second, empty node there.
+    """
+    if configured.strip():
+        return Path(configured.strip()).expanduser().absolute()
+    checkout = checkout_of(package_dir)
+    if checkout is None:
+        raise DataDirNotSet()
+    return checkout / "var"
 
 
 def reference_markdown() -> str:
