@@ -49,11 +49,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
     "egov.core.apps.TasksDatabaseConfig",  # django_tasks_db, with a Vietnamese name in the admin
+    "django_otp",  # second factor: our TOTP and recovery-code devices (egov.accounts.models)
+    "axes",  # sign-in lock-out per account and address
+    "oauth2_provider",  # machine clients: OAuth2 client credentials with scopes
 ]
 
 MIDDLEWARE = [
@@ -122,6 +124,11 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes refuses a locked (account, address) pair before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -169,11 +176,13 @@ SESSION_COOKIE_SECURE = env_bool("EGOV_SECURE_COOKIES", False, "Send cookies ove
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 REST_FRAMEWORK = {
+    # Machines: OAuth2 bearer tokens; people: their session, with the second factor for officers.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "egov.api.auth.MachineTokenAuthentication",
+        "egov.api.auth.VerifiedSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every view declares `required_scopes` (egov.api.scopes); a view without them is refused.
+    "DEFAULT_PERMISSION_CLASSES": ["egov.api.auth.DeclaredScopes"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "egov.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
@@ -191,6 +200,13 @@ REST_FRAMEWORK = {
         ),
         "result_verify": env_str(
             "EGOV_VERIFY_RATE", "30/min", "Public result verifications allowed per client address (DRF rate)."
+        ),
+        "sign_in": env_str(
+            "EGOV_SIGN_IN_RATE", "30/min", "Sign-in attempts (password or code) allowed per client address."
+        ),
+        "sign_up": env_str("EGOV_SIGN_UP_RATE", "20/hour", "Sign-ups allowed per client address."),
+        "oauth_token": env_str(
+            "EGOV_TOKEN_RATE", "30/min", "Token requests of machine clients allowed per client address."
         ),
     },
 }

@@ -1,4 +1,4 @@
-"""Real peers on loopback: an aiosmtpd SMTP server and an HTTP receiver for SMS/Zalo."""
+"""Real peers on loopback: an aiosmtpd SMTP server, an HTTP SMS gateway, an SMSC (SMPP), Zalo (ZNS)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from egov.dossiers import services as dossiers
 from egov.dossiers.models import Dossier
 from egov.notifications.models import Notification
 from tests.dossiers.factories import World, build_world
+from tests.notifications import smsc as test_smsc
+from tests.notifications import zalo_server
 
 SMS_TOKEN = "sms-secret-token"
 REFUSED = "refused@example.vn"
@@ -38,6 +40,7 @@ def free_port() -> int:
 @dataclass
 class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)  # the DATA exactly as the server received it
     refuse_data: str = ""  # e.g. "554 5.7.1 rejected": the server refuses every message
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
@@ -52,6 +55,7 @@ class Mailbox:
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
+        self.raw.append(envelope.original_content)
         return "250 Message accepted"
 
 
@@ -141,7 +145,26 @@ def world(db: None) -> World:
     return build_world()
 
 
-def configure(settings: Any, *, smtp_port: int | None = None, sms_url: str = "", zalo_url: str = "") -> None:
+@pytest.fixture
+def smsc() -> Iterator[test_smsc.Smsc]:
+    yield from test_smsc.running_smsc()
+
+
+@pytest.fixture
+def zalo() -> Iterator[zalo_server.ZaloServer]:
+    yield from zalo_server.running_zalo()
+
+
+def configure(
+    settings: Any,
+    *,
+    smtp_port: int | None = None,
+    sms_url: str = "",
+    smsc: test_smsc.Smsc | None = None,
+    zalo: zalo_server.ZaloServer | None = None,
+    zalo_templates: str = "dossier.received=" + zalo_server.TEMPLATE_ID,
+) -> None:
+    """Turn on the channels given (each off otherwise), pointed at the loopback peers."""
     settings.EMAIL_HOST = "127.0.0.1" if smtp_port else ""
     settings.EMAIL_PORT = smtp_port or 25
     settings.EMAIL_HOST_USER = ""
@@ -150,10 +173,20 @@ def configure(settings: Any, *, smtp_port: int | None = None, sms_url: str = "",
     settings.DEFAULT_FROM_EMAIL = "Một cửa <mot-cua@example.vn>"
     settings.EGOV = {
         **settings.EGOV,
+        "SMS_PROTOCOL": "smpp" if smsc else "http",
         "SMS_URL": sms_url,
         "SMS_TOKEN": SMS_TOKEN,
-        "ZALO_URL": zalo_url,
-        "ZALO_TOKEN": "zalo-token",
+        "SMPP_HOST": "127.0.0.1" if smsc else "",
+        "SMPP_PORT": smsc.port if smsc else 2775,
+        "SMPP_SYSTEM_ID": test_smsc.SYSTEM_ID,
+        "SMPP_PASSWORD": test_smsc.PASSWORD,
+        "SMPP_SOURCE_ADDR": "UBND-XA",
+        "ZALO_APP_ID": zalo_server.APP_ID if zalo else "",
+        "ZALO_SECRET": zalo_server.APP_SECRET,
+        "ZALO_REFRESH_TOKEN": zalo_server.FIRST_REFRESH_TOKEN,
+        "ZALO_TEMPLATES": [item for item in zalo_templates.split(",") if item],
+        "ZALO_OAUTH_URL": f"{zalo.base}/v4/oa/access_token" if zalo else "",
+        "ZALO_ZNS_URL": f"{zalo.base}/message/template" if zalo else "",
         "WEBHOOK_URLS": [],
     }
 

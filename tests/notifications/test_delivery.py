@@ -32,6 +32,7 @@ from tests.notifications.conftest import (
     receive,
     start_receiver,
 )
+from tests.notifications.zalo_server import TEMPLATE_ID, ZaloServer
 
 pytestmark = pytest.mark.django_db
 Status = Notification.Status
@@ -98,10 +99,11 @@ def test_the_sms_carries_the_bearer_token_and_idempotency_key(
 
 
 def test_every_configured_channel_gets_its_own_notification(
-    world: World, smtp: tuple[Mailbox, int], sms: Receiver, settings: Any
+    world: World, smtp: tuple[Mailbox, int], sms: Receiver, zalo: ZaloServer, settings: Any
 ) -> None:
     mailbox, port = smtp
-    configure(settings, smtp_port=port, sms_url=sms.url, zalo_url=sms.url)
+    zalo.templates[TEMPLATE_ID] = {"dossier_code", "due_date"}
+    configure(settings, smtp_port=port, sms_url=sms.url, zalo=zalo)
     dossier = receive(world)
     assert sorted(Notification.objects.filter(dossier=dossier).values_list("channel", flat=True)) == [
         "email",
@@ -109,7 +111,7 @@ def test_every_configured_channel_gets_its_own_notification(
         "zalo",
     ]
     relay_until_idle()
-    assert len(mailbox.messages) == 1 and len(sms.accepted) == 2
+    assert len(mailbox.messages) == 1 and len(sms.accepted) == 1 and len(zalo.accepted) == 1
     assert not Notification.objects.exclude(status=Status.DELIVERED).exists()
 
 
@@ -207,9 +209,9 @@ def test_planning_shares_the_transaction_of_the_state_change(
 
 
 def test_nothing_is_planned_without_email_or_phone(
-    world: World, smtp: tuple[Mailbox, int], sms: Receiver, settings: Any
+    world: World, smtp: tuple[Mailbox, int], sms: Receiver, zalo: ZaloServer, settings: Any
 ) -> None:
-    configure(settings, smtp_port=smtp[1], sms_url=sms.url, zalo_url=sms.url)
+    configure(settings, smtp_port=smtp[1], sms_url=sms.url, zalo=zalo)
     dossier = receive(world, {"name": "Trần Thị Bình"}, channel="counter")
     assert dossier.email == "" and dossier.phone == ""
     assert not Notification.objects.exists()

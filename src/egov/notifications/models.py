@@ -62,6 +62,12 @@ class Notification(models.Model):
     )
     subject = models.CharField("tiêu đề", max_length=200, blank=True, default="")
     body = models.TextField("nội dung")
+    data = models.JSONField(
+        "tham số mẫu",
+        default=dict,
+        blank=True,
+        help_text="Giá trị các tham số của mẫu, gửi kèm tới kênh cần chúng (Zalo ZNS template_data).",
+    )
     status = models.CharField("trạng thái", max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField("số lần gửi", default=0)
     created_at = models.DateTimeField("tạo lúc")
@@ -91,3 +97,27 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification_id} {self.status} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ZaloToken(models.Model):
+    """The Zalo OA tokens of one app, encrypted at rest (Fernet, key derived from SECRET_KEY).
+
+    Zalo rotates the refresh token at every use and the old one stops working, so the newest pair must
+    outlive the process: it is kept here, and refreshed under a row lock so two workers never spend
+    the same refresh token. `seed_digest` is the SHA-256 of the EGOV_ZALO_REFRESH_TOKEN the row was
+    started from: a different value in the environment means the OA was authorised again.
+    """
+
+    app_id = models.CharField("app id", max_length=64, unique=True)
+    access_token = models.TextField("access token (mã hoá)", blank=True, default="")
+    refresh_token = models.TextField("refresh token (mã hoá)", blank=True, default="")
+    expires_at = models.DateTimeField("access token hết hạn lúc", null=True, blank=True)
+    seed_digest = models.CharField("SHA-256 của refresh token ban đầu", max_length=64)
+    updated_at = models.DateTimeField("cập nhật lúc")
+
+    class Meta:
+        verbose_name = "mã truy cập Zalo"
+        verbose_name_plural = "mã truy cập Zalo"
+
+    def __str__(self) -> str:
+        return f"Zalo app {self.app_id}"

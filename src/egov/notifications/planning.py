@@ -1,8 +1,9 @@
 """Plan notifications inside the transaction of the dossier event that causes them.
 
-Channels: email when Django's EMAIL_HOST (EGOV_SMTP_HOST) is set and the dossier has an email; SMS
-when EGOV_SMS_URL is set and the dossier has a phone; Zalo when EGOV_ZALO_URL is set and it has a
-phone. The applicant's language is Vietnamese (users have no language preference yet). A missing
+Channels (egov.notifications.channels): email when EGOV_SMTP_HOST is set and the dossier has an
+email; SMS (HTTP gateway or SMPP) and Zalo ZNS when configured and the dossier has a phone; Zalo only
+for kinds with an approved ZNS template id. Subjects are cleaned to one line. The applicant's
+language is Vietnamese (users have no language preference yet). A missing
 template or a template that does not render is logged and skipped: it never breaks the state change.
 
 "Result ready" is told once per dossier and channel: `result.issued` (the signed electronic result,
@@ -16,14 +17,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.utils import timezone
 
 from egov.core.events import Outgoing, subscribe
 from egov.core.models import Event
 from egov.dossiers.models import Dossier
+from egov.notifications import zalo
+from egov.notifications.channels import email_enabled, enabled_channels, sms_enabled, zalo_enabled
 from egov.notifications.models import Channel, Language, MessageTemplate, Notification
-from egov.notifications.rendering import TemplateError, context_for, render
+from egov.notifications.rendering import TemplateError, context_for, render, single_line
 
 logger = logging.getLogger("egov.notifications")
 
@@ -48,11 +50,11 @@ def deliver_message(notification: Notification) -> Outgoing:
 def recipients(dossier: Dossier) -> list[tuple[str, str]]:
     """(channel, address) for every configured channel the dossier has an address for."""
     found: list[tuple[str, str]] = []
-    if settings.EMAIL_HOST and dossier.email:
+    if email_enabled() and dossier.email:
         found.append((Channel.EMAIL, dossier.email))
-    if settings.EGOV.get("SMS_URL") and dossier.phone:
+    if sms_enabled() and dossier.phone:
         found.append((Channel.SMS, dossier.phone))
-    if settings.EGOV.get("ZALO_URL") and dossier.phone:
+    if zalo_enabled() and dossier.phone:
         found.append((Channel.ZALO, dossier.phone))
     return found
 
@@ -88,17 +90,23 @@ def plan_one(dossier: Dossier, event: Event, channel: str, address: str) -> Noti
     if already_told_result(dossier, event, channel):
         logger.info("%s: result already notified by %s; %s skipped", dossier, channel, event.kind)
         return None
+    if channel == Channel.ZALO and event.kind not in zalo.template_ids():
+        logger.warning(
+            "no ZNS template id for %s (EGOV_ZALO_TEMPLATES); %s not told by Zalo", event.kind, dossier
+        )
+        return None
     template = template_in_force(event.kind, channel, language)
     if template is None:
         logger.warning("no %s template for %s in %s; %s not notified", channel, event.kind, language, dossier)
         return None
     context = context_for(dossier, event)
     try:
-        subject = render(template.subject, context) if channel == Channel.EMAIL else ""
+        subject = single_line(render(template.subject, context)) if channel == Channel.EMAIL else ""
         body = render(template.body, context)
     except TemplateError as exc:
         logger.warning("template %s does not render (%s); %s not notified", template, exc, dossier)
         return None
+    data = zalo.template_data(template.body, context) if channel == Channel.ZALO else {}
     return Notification.objects.create(
         dossier=dossier,
         event=event,
@@ -108,6 +116,7 @@ def plan_one(dossier: Dossier, event: Event, channel: str, address: str) -> Noti
         template=template,
         subject=subject[:200],
         body=body,
+        data=data,
         created_at=timezone.now(),
     )
 
@@ -124,7 +133,7 @@ def dossier_of(event: Event) -> Dossier | None:
 
 @subscribe(*KINDS)
 def plan_notifications(event: Event) -> Iterable[Outgoing]:
-    if not (settings.EMAIL_HOST or settings.EGOV.get("SMS_URL") or settings.EGOV.get("ZALO_URL")):
+    if not enabled_channels():
         return []  # no channel configured: not even a query
     dossier = dossier_of(event)
     if dossier is None:

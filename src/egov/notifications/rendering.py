@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Any
 
@@ -26,6 +27,19 @@ PLACEHOLDERS = frozenset(
         "transaction_no",
     }
 )
+
+
+# C0 controls (CR, LF, NUL, TAB…), DEL, C1 controls and the Unicode line/paragraph separators.
+LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def single_line(text: str) -> str:
+    """The text on one line: every run of control characters becomes one space.
+
+    An applicant's name or an officer's wording may carry a CR/LF; in an email header that would be
+    header injection ("Bcc: …"), refused by the mail library on every retry. Cleaned, it is sent once.
+    """
+    return LINE_BREAKING.sub(" ", text).strip()
 
 
 class TemplateError(ValueError):
@@ -73,10 +87,10 @@ def context_for(dossier: Dossier, event: Event) -> dict[str, str]:
     due = dossier.apology_due_at if event.kind == "dossier.apologised" else dossier.due_at
     due = due or dossier.apology_due_at or dossier.due_at
     return {
-        "dossier_code": dossier.code,
-        "applicant_name": dossier.applicant_name,
-        "procedure": dossier.procedure_version.procedure.name,
-        "agency": dossier.agency.name,
+        "dossier_code": single_line(dossier.code),
+        "applicant_name": single_line(dossier.applicant_name),
+        "procedure": single_line(dossier.procedure_version.procedure.name),
+        "agency": single_line(dossier.agency.name),
         "due_date": timezone.localtime(due).strftime("%d/%m/%Y") if due else "",
         "content": str(data.get("content") or data.get("reason") or data.get("note") or ""),
         "amount": format_vnd(amount),

@@ -62,6 +62,7 @@ def resend(notification: Notification, actor: Any) -> Notification:
             template_id=notification.template_id,
             subject=notification.subject,
             body=notification.body,
+            data=notification.data,
             created_at=timezone.now(),
         )
         event = record_event(
