@@ -17,7 +17,6 @@ from django.db import transaction
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from egov.accounts.models import Role
 from egov.catalog import bundle as bundles
 from egov.catalog.errors import (
     AgencyNotFound,
@@ -48,6 +47,7 @@ from egov.catalog.selectors import version_in_force
 from egov.core.calendar import get_calendar
 from egov.core.errors import DomainError
 from egov.core.events import Outgoing, record_event
+from egov.core.roles import Role
 
 __all__ = [
     "create_procedure",
