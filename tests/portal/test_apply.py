@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from egov.dossiers.forms import declaration_form_class
 from egov.dossiers.models import Dossier, DossierFile
 from egov.portal import services
-from egov.portal.forms import declaration_form_class
 from egov.portal.models import Draft, DraftFile
 from egov.portal.tasks import expire_drafts_task
 from tests.dossiers.factories import World

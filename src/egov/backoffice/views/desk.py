@@ -23,8 +23,8 @@ from egov.core.errors import DomainError
 from egov.core.ui import error_message, flash_done, flash_error
 from egov.core.uploads import check_upload
 from egov.dossiers import services
+from egov.dossiers.forms import DeclarationForm, declaration_form_class
 from egov.dossiers.models import Dossier, DossierFile, Status
-from egov.portal.forms import DeclarationForm, declaration_form_class
 
 PAGE_SIZE = 50
 

@@ -26,6 +26,7 @@ from egov.core.errors import DomainError, NotFound
 from egov.core.templatetags.egov_format import declaration_value
 from egov.core.ui import error_message, flash_done, flash_error
 from egov.core.uploads import ACCEPT, check_upload
+from egov.dossiers.forms import declaration_form_class, draft_values, schema_errors
 from egov.portal import services
 from egov.portal.drafts import (
     cases_of,
@@ -35,13 +36,7 @@ from egov.portal.drafts import (
     requirements_for,
     user_drafts,
 )
-from egov.portal.forms import (
-    ApplicantForm,
-    applicant_initial,
-    declaration_form_class,
-    draft_values,
-    schema_errors,
-)
+from egov.portal.forms import ApplicantForm, applicant_initial
 from egov.portal.models import Draft
 
 STEPS: list[str] = [Draft.Step.APPLICANT, Draft.Step.DECLARATION, Draft.Step.FILES, Draft.Step.REVIEW]
