@@ -12,7 +12,7 @@ ASSET_SOURCES := $(shell find assets -type f 2>/dev/null)
 
 
 .PHONY: screenshots pdftools fonts
-.PHONY: install demo test lint typecheck pytest bench migrate clean constraints docs-config openapi \
+.PHONY: install demo test lint lint-migrations typecheck pytest bench migrate clean constraints docs-config openapi \
 	node assets messages browser
 
 install: $(STAMP)
@@ -79,6 +79,10 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+
+# The migration linter alone (PostgreSQL); `make test` runs it with the other tests.
+lint-migrations: install
+	$(BIN)/python -m pytest tests/core/test_migration_safety.py -q
 
 pytest: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -3,8 +3,13 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from egov.core.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Built with CREATE INDEX CONCURRENTLY on PostgreSQL (writes go on), which runs outside a transaction.
+    atomic = False
+
     dependencies = [
         ("catalog", "0003_life_events"),
         ("dossiers", "0006_dossierfile_dossiernote"),
@@ -12,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="dossier",
             index=models.Index(
                 condition=models.Q(("finished_at__isnull", False)),

@@ -3,8 +3,13 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from egov.core.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Built with CREATE INDEX CONCURRENTLY on PostgreSQL (writes go on), which runs outside a transaction.
+    atomic = False
+
     dependencies = [
         ("catalog", "0003_life_events"),
         ("dossiers", "0007_agency_finished_index"),
@@ -12,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="dossier",
             index=models.Index(fields=["submitted_at", "procedure_version"], name="dossier_submitted_idx"),
         ),
