@@ -30,6 +30,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from egov.core import pdf_fonts
 from egov.core.errors import DomainError
 
 # fontTools logs every subsetting step at INFO: far too loud for one PDF per request.
@@ -116,6 +117,7 @@ class DocumentSpec:
     footer: str = ""
     author: str = ""
     keywords: Sequence[str] = field(default_factory=tuple)
+    created_at: dt.datetime | None = None  # the PDF's creation date (default: now)
 
 
 def nfc(text: object) -> str:
@@ -179,12 +181,14 @@ class _Document(FPDF):
         self.cell(0, 5, text, align="R")
 
 
-def _new_pdf(spec: DocumentSpec) -> _Document:
+def _new_pdf(spec: DocumentSpec, *, complete_fonts: bool = False) -> _Document:
     regular, bold, italic, bold_italic = find_fonts()
     pdf = _Document(orientation="P", unit="mm", format="A4")
     pdf.footer_text = nfc(spec.footer)
-    for style, path in (("", regular), ("B", bold), ("I", italic), ("BI", bold_italic)):
-        pdf.add_font(FAMILY, style, str(path))
+    styles = (("", regular), ("B", bold), ("I", italic), ("BI", bold_italic))
+    pdf_fonts.add_family(pdf, FAMILY, styles, complete=complete_fonts)
+    if spec.created_at is not None:
+        pdf.set_creation_date(spec.created_at)
     pdf.set_margins(LEFT, TOP, RIGHT)
     pdf.set_auto_page_break(True, margin=BOTTOM)
     pdf.set_title(nfc(spec.title))
@@ -364,8 +368,18 @@ def _qr(pdf: FPDF, spec: DocumentSpec) -> None:
 
 
 def render_document(spec: DocumentSpec) -> bytes:
-    """The document as PDF bytes (A4, fonts embedded as subsets, text extractable)."""
-    pdf = _new_pdf(spec)
+    """The document as PDF bytes (A4, fonts embedded as subsets, text extractable).
+
+    Laid out with the process's parsed fonts (see pdf_fonts); laid out again with the complete font
+    files when some character is outside their repertoire."""
+    pdf = _laid_out(spec, complete_fonts=False)
+    if pdf_fonts.lacks_glyphs(pdf, also=pdf.footer_text):  # the footer is drawn by output()
+        pdf = _laid_out(spec, complete_fonts=True)
+    return bytes(pdf.output())
+
+
+def _laid_out(spec: DocumentSpec, *, complete_fonts: bool) -> _Document:
+    pdf = _new_pdf(spec, complete_fonts=complete_fonts)
     _header(pdf, spec)
     _title(pdf, spec)
     for block in spec.blocks:
@@ -379,4 +393,4 @@ def render_document(spec: DocumentSpec) -> bytes:
         _signature_row(pdf, spec)
     if spec.qr_text:
         _qr(pdf, spec)
-    return bytes(pdf.output())
+    return pdf
