@@ -3,12 +3,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from egov.core import views as core_views
+from egov.core.api_reference import redoc_script
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/redoc.standalone.js", redoc_script, name="api-docs-script"),
     path(
         "api/docs/",
         SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
