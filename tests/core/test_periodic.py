@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from egov.core import periodic
+from egov.core import periodic, reactions
 from egov.portal import services as portal_services
 from egov.portal.models import Draft
 from tests.dossiers.factories import World
@@ -15,15 +16,14 @@ from tests.portal.apply_fixtures import world  # noqa: F401
 
 
 @pytest.fixture
-def jobs(monkeypatch: pytest.MonkeyPatch) -> dict[str, periodic.PeriodicJob]:
-    registry: dict[str, periodic.PeriodicJob] = {}
-    monkeypatch.setattr(periodic, "_jobs", registry)
-    return registry
+def jobs() -> Iterator[reactions.Registry]:
+    with reactions.isolated() as registry:
+        yield registry
 
 
-def test_a_job_runs_when_due_and_waits_its_interval(jobs: dict[str, periodic.PeriodicJob]) -> None:
+def test_a_job_runs_when_due_and_waits_its_interval(jobs: reactions.Registry) -> None:
     calls: list[int] = []
-    periodic.register_periodic("count", 60, lambda: calls.append(1))
+    reactions.every("count", 60, lambda: calls.append(1))
     assert periodic.run_due_jobs(now=1000.0) == ["count"]
     assert periodic.run_due_jobs(now=1030.0) == []
     assert periodic.run_due_jobs(now=1061.0) == ["count"]
@@ -31,19 +31,19 @@ def test_a_job_runs_when_due_and_waits_its_interval(jobs: dict[str, periodic.Per
 
 
 def test_a_failing_job_is_logged_and_the_others_still_run(
-    jobs: dict[str, periodic.PeriodicJob], caplog: pytest.LogCaptureFixture
+    jobs: reactions.Registry, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken() -> None:
         raise RuntimeError("disk full")
 
-    periodic.register_periodic("broken", 60, broken)
-    periodic.register_periodic("fine", 60, lambda: "ok")
+    reactions.every("broken", 60, broken)
+    reactions.every("fine", 60, lambda: "ok")
     assert periodic.run_due_jobs(now=5.0) == ["fine"]
     assert "periodic job broken failed" in caplog.text
 
 
-def test_the_portal_registers_the_expiry_of_drafts() -> None:
-    assert "portal.expire_drafts" in {job.name for job in periodic.registered_jobs()}
+def test_the_portal_declares_the_expiry_of_drafts() -> None:
+    assert "portal.expire_drafts" in {job.name for job in reactions.periodic_jobs()}
 
 
 @pytest.mark.django_db
@@ -51,7 +51,6 @@ def test_the_expiry_job_deletes_expired_drafts_and_keeps_the_others(world: World
     old = portal_services.start_draft(world.citizen, world.procedure.code, world.department.code)
     fresh = portal_services.start_draft(world.citizen, world.procedure.code, world.department.code)
     Draft.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
-    for job in periodic.registered_jobs():
-        job.next_at = 0.0
-    assert "portal.expire_drafts" in periodic.run_due_jobs()
+    with reactions.isolated(keep=True):  # the real jobs, with a schedule of this test's own
+        assert "portal.expire_drafts" in periodic.run_due_jobs()
     assert list(Draft.objects.values_list("pk", flat=True)) == [fresh.pk]

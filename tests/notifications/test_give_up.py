@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from egov.core import outbox
+from egov.core import outbox, reactions
 from egov.core.models import OutboxMessage
 from egov.core.outbox import PermanentFailure, relay_until_idle
 from egov.notifications import services
@@ -95,8 +95,8 @@ def test_a_failing_dead_handler_is_logged_and_the_row_stays_dead(
         OutboxMessage.objects.filter(pk=message.pk).update(last_error="written by the hook")
         raise RuntimeError("hook bug")
 
-    monkeypatch.setitem(outbox._handlers, "test.dead", refuse)
-    monkeypatch.setitem(outbox._dead_handlers, "test.dead", broken_hook)
+    monkeypatch.setitem(reactions.registry().handlers, "test.dead", refuse)
+    monkeypatch.setitem(reactions.registry().dead_handlers, "test.dead", broken_hook)
     now = timezone.now()
     row = OutboxMessage.objects.create(
         topic="test.dead", key="test:1", payload={}, created_at=now, next_attempt_at=now
@@ -119,9 +119,11 @@ def test_the_dead_handler_is_told_the_last_error(
         raise ConnectionError("down")
 
     settings.EGOV = {**settings.EGOV, "OUTBOX_MAX_ATTEMPTS": 3}
-    monkeypatch.setitem(outbox._handlers, "test.flaky", flaky)
+    monkeypatch.setitem(reactions.registry().handlers, "test.flaky", flaky)
     monkeypatch.setitem(
-        outbox._dead_handlers, "test.flaky", lambda m, error: told.append((m.key, m.attempts, error))
+        reactions.registry().dead_handlers,
+        "test.flaky",
+        lambda m, error: told.append((m.key, m.attempts, error)),
     )
     now = timezone.now()
     OutboxMessage.objects.create(
@@ -146,8 +148,7 @@ def test_a_notification_whose_give_up_failed_can_still_be_resent(
     port = free_port()
     configure(settings, sms_url=f"http://127.0.0.1:{port}/sms")
     settings.EGOV = {**settings.EGOV, "OUTBOX_MAX_ATTEMPTS": 1}
-    outbox._discover()  # the real handlers first, so the broken one replaces the notifications' own
-    monkeypatch.setitem(outbox._dead_handlers, "notification.deliver", broken_hook)
+    monkeypatch.setitem(reactions.registry().dead_handlers, "notification.deliver", broken_hook)
     notification = Notification.objects.get(dossier=receive(world))
     relay_until_idle()
     notification.refresh_from_db()

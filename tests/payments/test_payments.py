@@ -232,7 +232,7 @@ def test_return_url_leads_the_applicant_only_to_the_payment_page(world: World) -
 
 
 def test_the_worker_reconciles_payments_every_minute() -> None:
-    from egov.core.periodic import registered_jobs
+    from egov.core.reactions import periodic_jobs
 
-    jobs = {job.name: job for job in registered_jobs()}
+    jobs = {job.name: job for job in periodic_jobs()}
     assert jobs["payments.reconcile"].every_seconds == 60

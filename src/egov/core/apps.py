@@ -18,8 +18,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("System core")
 
     def ready(self) -> None:
-        from egov.core import checks  # noqa: F401  (registers the deployment checks)
+        import egov.core.checks  # noqa: F401  (registers the deployment checks)
+        from egov.core import reactions
 
+        reactions.autodiscover()  # every app's flows.py declares how it reacts to the others
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="egov-core-cache-table")
 
 

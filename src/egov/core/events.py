@@ -1,14 +1,19 @@
-"""Record an event and its outbox rows inside the caller's transaction."""
+"""Record an event and its outbox rows inside the caller's transaction.
+
+Apps that react to an event kind (declared with `reactions.on_event` in their `flows.py`) add their
+outbox rows in the same transaction, so the event and everything it causes commit together.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from egov.core import reactions
 from egov.core.models import Event, OutboxMessage
 
 
@@ -17,24 +22,6 @@ class Outgoing:
     topic: str
     key: str
     payload: dict[str, Any] = field(default_factory=dict)
-
-
-# Functions called with each new event of the kinds they subscribed to, inside the same transaction,
-# returning more outbox rows (e.g. the notifications a status change sends). Registered at start-up.
-Subscriber = Callable[[Event], Iterable[Outgoing]]
-_subscribers: dict[str, list[Subscriber]] = {}
-
-
-def subscribe(*kinds: str) -> Callable[[Subscriber], Subscriber]:
-    """Declare a function that adds outbox rows when an event of one of `kinds` is recorded."""
-
-    def decorate(func: Subscriber) -> Subscriber:
-        for kind in kinds:
-            if func not in _subscribers.setdefault(kind, []):
-                _subscribers[kind].append(func)
-        return func
-
-    return decorate
 
 
 def record_event(
@@ -63,7 +50,7 @@ def record_event(
         data=data or {},
     )
     messages = list(outgoing)
-    for subscriber in _subscribers.get(kind, ()):
+    for subscriber in reactions.subscribers_of(kind):  # e.g. the notifications a status change sends
         messages.extend(subscriber(event))
     rows = [
         OutboxMessage(created_at=now, topic=o.topic, key=o.key, payload=o.payload, next_attempt_at=now)

@@ -12,10 +12,10 @@ Services write `OutboxMessage` rows in the same transaction as the change that c
 
 A process that dies between 1 and 3 leaves the row pending; it is claimed again when the lease ends.
 Delivery is therefore at-least-once and receivers de-duplicate by the message key (sent as
-`Idempotency-Key`). Handlers are registered per topic with `@register_handler("topic")`; a topic may
-also declare `@register_dead_handler("topic")`, called once a row is marked dead (permanent refusal or
-the last attempt), in the transaction that marks it dead, inside a savepoint: its failure is logged and
-never changes the row.
+`Idempotency-Key`). The app that delivers a topic declares it in its `flows.py` with
+`reactions.on_outbox(topic, handler, dead=...)`; the dead handler is called once a row is marked dead
+(permanent refusal or the last attempt), in the transaction that marks it dead, inside a savepoint:
+its failure is logged and never changes the row.
 """
 
 from __future__ import annotations
@@ -23,20 +23,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 
+from egov.core import reactions
 from egov.core.models import OutboxMessage
+from egov.core.reactions import Handler
 
 logger = logging.getLogger("egov.outbox")
-
-Handler = Callable[[OutboxMessage], None]
-DeadHandler = Callable[[OutboxMessage, str], None]
 
 BACKOFF_BASE_SECONDS = 10.0
 BACKOFF_CAP_SECONDS = 3600.0
@@ -47,10 +44,6 @@ LEASE_SECONDS = 300
 LEASE_MARGIN_SECONDS = 60
 UNHANDLED_RECHECK_SECONDS = 60
 MAX_ERROR_CHARS = 2000
-
-_handlers: dict[str, Handler] = {}
-_dead_handlers: dict[str, DeadHandler] = {}
-_discovered = False
 
 
 class TemporaryFailure(Exception):
@@ -76,42 +69,6 @@ class RelayReport:
         return (
             f"delivered={self.delivered} retried={self.retried} dead={self.dead} unhandled={self.unhandled}"
         )
-
-
-def register_handler(topic: str) -> Callable[[Handler], Handler]:
-    """Declare the function that delivers messages of `topic`; the last registration wins."""
-
-    def decorate(func: Handler) -> Handler:
-        _handlers[topic] = func
-        return func
-
-    return decorate
-
-
-def register_dead_handler(topic: str) -> Callable[[DeadHandler], DeadHandler]:
-    """Declare the function told when a message of `topic` is given up: fn(message, last_error)."""
-
-    def decorate(func: DeadHandler) -> DeadHandler:
-        _dead_handlers[topic] = func
-        return func
-
-    return decorate
-
-
-def registered_handlers() -> dict[str, Handler]:
-    _discover()
-    return dict(_handlers)
-
-
-def _discover() -> None:
-    """Import the modules that register handlers: core's webhooks and any app's `outbox_handlers`."""
-    global _discovered
-    if _discovered:
-        return
-    import egov.core.webhooks  # noqa: F401
-
-    autodiscover_modules("outbox_handlers")
-    _discovered = True
 
 
 def backoff_seconds(attempts: int, *, rng: random.Random | None = None) -> float:
@@ -188,7 +145,7 @@ def _give_up(message: OutboxMessage, attempts: int, error: BaseException) -> str
         if not pending.update(status=OutboxMessage.Status.DEAD, attempts=attempts, last_error=last_error):
             return "dead"  # someone else settled the row meanwhile: its hook is theirs to run
         message.status, message.attempts, message.last_error = OutboxMessage.Status.DEAD, attempts, last_error
-        hook = _dead_handlers.get(message.topic)
+        hook = reactions.dead_handler_for(message.topic)
         if hook is not None:
             try:
                 with transaction.atomic():
@@ -200,7 +157,6 @@ def _give_up(message: OutboxMessage, attempts: int, error: BaseException) -> str
 
 def relay_outbox(limit: int = 100) -> RelayReport:
     """Deliver up to `limit` due messages once each and report what happened to them."""
-    _discover()
     max_attempts = max(1, int(str(settings.EGOV["OUTBOX_MAX_ATTEMPTS"])))
     counts = {"delivered": 0, "retried": 0, "dead": 0, "unhandled": 0}
     claimed_at = timezone.now()
@@ -209,7 +165,7 @@ def relay_outbox(limit: int = 100) -> RelayReport:
         if index and (timezone.now() - claimed_at).total_seconds() >= LEASE_SECONDS - LEASE_MARGIN_SECONDS:
             _release(rows[index:])
             break
-        counts[_settle(message, _handlers.get(message.topic), max_attempts)] += 1
+        counts[_settle(message, reactions.handler_for(message.topic), max_attempts)] += 1
     return RelayReport(**counts)
 
 

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "egov.notifications"
     verbose_name = _("Notifications")
-
-    def ready(self) -> None:
-        from egov.notifications import planning  # noqa: F401  (registers the event subscribers)

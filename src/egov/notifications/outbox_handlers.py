@@ -19,10 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from egov.core.models import OutboxMessage
-from egov.core.outbox import PermanentFailure, TemporaryFailure, register_dead_handler, register_handler
+from egov.core.outbox import PermanentFailure, TemporaryFailure
 from egov.notifications.mail import send_email
 from egov.notifications.models import Channel, DeliveryAttempt, Notification
-from egov.notifications.planning import DELIVER_TOPIC
 from egov.notifications.sms import send_sms
 from egov.notifications.zalo import send_zns
 
@@ -66,7 +65,6 @@ def _finish(notification: Notification, status: str, detail: str = "") -> None:
         )
 
 
-@register_handler(DELIVER_TOPIC)
 def deliver_notification(message: OutboxMessage) -> None:
     notification = _start(int(message.payload["id"]))
     if notification is None:
@@ -84,7 +82,6 @@ def deliver_notification(message: OutboxMessage) -> None:
     _finish(notification, Status.DELIVERED, note)
 
 
-@register_dead_handler(DELIVER_TOPIC)
 def give_up_notification(message: OutboxMessage, last_error: str) -> None:
     """The outbox stopped trying: the notification is a permanent failure, with the last error."""
     notification = Notification.objects.select_for_update().filter(pk=int(message.payload["id"])).first()

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from egov.core.events import Outgoing, subscribe
+from egov.core.events import Outgoing
 from egov.core.models import Event
 from egov.dossiers.models import Dossier
 from egov.notifications import zalo
@@ -131,7 +131,6 @@ def dossier_of(event: Event) -> Dossier | None:
     return found
 
 
-@subscribe(*KINDS)
 def plan_notifications(event: Event) -> Iterable[Outgoing]:
     if not enabled_channels():
         return []  # no channel configured: not even a query

@@ -27,12 +27,12 @@ from pyhanko.sign.signers import SimpleSigner
 from egov.accounts.models import Role
 from egov.catalog.models import Agency
 from egov.catalog.rules import version_rules
-from egov.core import pdf
+from egov.core import pdf, reactions
 from egov.core.errors import Conflict, DomainError
 from egov.core.events import record_event
+from egov.dossiers import extensions
 from egov.dossiers.models import Dossier, DossierFile, Status
 from egov.dossiers.permissions import holds_role, is_step_holder, require
-from egov.dossiers.services import closing
 from egov.dossiers.services._base import AGGREGATE, lock, require_text
 from egov.dossiers.services.files import _cleanup_on_error, _record_file, _store
 from egov.results import pki, signing, wording
@@ -127,8 +127,7 @@ def _check_issue(actor: Any, dossier: Dossier, template: ResultTemplate) -> None
     require(may_issue(actor, dossier), "issue_result")
     if not issuable_now(dossier):
         raise ResultNotIssuable(detail={"status": dossier.status})
-    for check in closing.RESULT_CHECKS:  # e.g. fees to be paid before the result (payments)
-        check(dossier)
+    reactions.check(extensions.BEFORE_RESULT, dossier)  # e.g. fees paid before the result (payments)
     live = ResultDocument.objects.filter(
         dossier=dossier, template__code=template.code, revoked_at__isnull=True
     )

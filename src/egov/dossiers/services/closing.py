@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from egov.catalog.models import ProcessStep
+from egov.core import reactions
+from egov.dossiers import extensions
 from egov.dossiers.errors import ApologyDateInvalid, ApologyNotDue, TransitionNotAllowed
 from egov.dossiers.models import ACTIVE_STATUSES, PAUSED_STATUSES, Dossier, DossierStep, Status
 from egov.dossiers.permissions import is_applicant, is_desk, is_handler, is_step_holder, require
@@ -34,10 +35,6 @@ STOPPABLE = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.FINAN
 APOLOGISABLE = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.FINANCIAL)
 FINISHABLE = (Status.RECEIVED, Status.PROCESSING)
 APOLOGY_WINDOW_DAYS = 1
-# Filled by apps this one may not import (payments: fees paid before the result, in before_result
-# mode); each check raises a DomainError to hold the result back. Run before returning the result and
-# before a signed electronic result is issued (egov.results).
-RESULT_CHECKS: list[Callable[[Dossier], None]] = []
 
 
 def _end(actor: Any, dossier: Dossier, status: str, kind: str, reason: str, *, timed: bool) -> Dossier:
@@ -149,8 +146,7 @@ def return_result(actor: Any, dossier: Dossier, *, note: str = "") -> Dossier:
         dossier = lock(dossier)
         ensure_status(dossier, [Status.FINISHED], "return the result")
         require(is_desk(actor, dossier) or is_step_holder(actor, dossier), "return_result")
-        for check in RESULT_CHECKS:
-            check(dossier)
+        reactions.check(extensions.BEFORE_RESULT, dossier)
         before = snapshot(dossier)
         now = timezone.now()
         close_step(dossier, actor, DossierStep.Outcome.FINISHED, note, now)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -22,8 +21,10 @@ from egov.accounts.models import Role, User
 from egov.catalog.errors import AgencyNotFound, ProcedureNotFound, VersionNotInForce
 from egov.catalog.models import Agency, Channel, Procedure, ProcedureVersion
 from egov.catalog.rules import version_rules
-from egov.catalog.selectors import version_in_force
+from egov.catalog.selectors import ensure_in_force, version_in_force
+from egov.core import reactions, safejson
 from egov.core.errors import ValidationFailed
+from egov.dossiers import extensions
 from egov.dossiers.codes import issue_code, new_pin, pin_digest
 from egov.dossiers.errors import (
     AgencyNotCompetent,
@@ -50,9 +51,6 @@ RECEIPT_BUDGET_DAYS = Decimal(1)
 APPLICANT_FIELDS = {"name": 200, "id_number": 20, "email": 254, "phone": 20, "address": 300}
 PHONE = re.compile(r"^\+?[0-9 .-]{6,20}$")
 ONLINE_KINDS = (User.Kind.CITIZEN, User.Kind.BUSINESS)
-# Filled by apps this one may not import (payments: online fees paid before receipt); each check
-# raises a DomainError to refuse the receipt, under the dossier's row lock.
-RECEIVE_CHECKS: list[Callable[[Dossier], None]] = []
 
 
 @dataclass(frozen=True)
@@ -75,6 +73,7 @@ def create_dossier(
 ) -> CreateResult:
     """Register a dossier (status 1) with its code and PIN; a repeated idempotent request returns it."""
     declaration = {} if declaration is None else declaration
+    _refuse_unstorable(declaration)
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 80:
         raise ValidationFailed(detail={"idempotency_key": "1 to 80 characters"})
     digest = _request_digest(procedure_code, agency_code, channel, applicant, declaration, subject)
@@ -118,8 +117,9 @@ def _create(
     agency = Agency.objects.filter(code=agency_code).first()
     if agency is None:
         raise AgencyNotFound(detail={"agency_code": agency_code})
-    _check_creator(actor, agency, channel)
     now = timezone.now()
+    ensure_in_force(agency, timezone.localdate(now))  # a closed agency: the error names its successor
+    _check_creator(actor, agency, channel)
     version = _version_for(procedure, agency, channel, now)
     person = _clean_applicant(actor, channel, applicant)
     _validate_declaration(version, declaration)
@@ -230,6 +230,16 @@ def _clean_applicant(actor: Any, channel: str, applicant: dict[str, Any]) -> dic
     }
 
 
+def _refuse_unstorable(declaration: Any) -> None:
+    """NUL, control characters, 1e999/NaN or deep nesting: no schema allows them, no column stores them."""
+    try:
+        safejson.check_value(declaration, controls=True)
+    except safejson.JsonRefused as exc:
+        field = str((exc.detail or {}).get("field", ""))
+        problem = {"field": field, "error": exc.code, "message": exc.en}
+        raise DeclarationInvalid(detail={"fields": [problem]}) from exc
+
+
 def _validate_declaration(version: ProcedureVersion, declaration: Any) -> None:
     """Check the declaration against the version's JSON Schema; list every wrong field at once."""
     if not isinstance(declaration, dict):
@@ -265,8 +275,7 @@ def receive_dossier(actor: Any, dossier: Dossier) -> Dossier:
         dossier = lock(dossier)
         ensure_status(dossier, [Status.SUBMITTED], "receive")
         require(is_desk(actor, dossier), "receive")
-        for check in RECEIVE_CHECKS:
-            check(dossier)
+        reactions.check(extensions.BEFORE_RECEIPT, dossier)
         before = snapshot(dossier)
         now = timezone.now()
         terms = version_rules(dossier.procedure_version_id).channels[dossier.channel]

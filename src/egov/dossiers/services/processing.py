@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -10,6 +9,9 @@ from django.utils import timezone
 
 from egov.accounts.models import RoleAssignment, User
 from egov.catalog.models import Agency, Channel, ProcessStep
+from egov.catalog.selectors import successor_chain_ids
+from egov.core import reactions
+from egov.dossiers import extensions
 from egov.dossiers.errors import AmountInvalid, AssigneeNotEligible, TransitionNotAllowed
 from egov.dossiers.models import Dossier, DossierStep, Status, SupplementRequest
 from egov.dossiers.permissions import (
@@ -39,13 +41,14 @@ STEPPING = (Status.RECEIVED, Status.PROCESSING)
 ASSIGNABLE = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.FINANCIAL)
 SUPPLEMENTABLE = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING)
 MAX_AMOUNT = 10**13
-# Filled by the payments app (this one may not import it): the fees left to pay, the amount asked
-# when the handler requests the financial obligation without one.
-DEFAULT_OBLIGATION_AMOUNT: list[Callable[[Dossier], int]] = []
 
 
 def _eligible(user: Any, unit: Agency, role: str) -> bool:
-    return RoleAssignment.objects.filter(user=user, agency=unit, role=role, user__is_active=True).exists()
+    """The role in the unit, or in a unit that took over its work (see permissions.holds_role)."""
+    units = successor_chain_ids(unit.pk)
+    return RoleAssignment.objects.filter(
+        user=user, agency_id__in=units, role=role, user__is_active=True
+    ).exists()
 
 
 def _check_assignee(assignee: Any, unit: Agency, role: str) -> None:
@@ -198,7 +201,8 @@ def request_financial_obligation(
 ) -> Dossier:
     """Ask the applicant to pay taxes or charges (status 6); the clock stops meanwhile.
 
-    Without an amount, the fees of the procedure left to pay (DEFAULT_OBLIGATION_AMOUNT) are asked.
+    Without an amount, what the other apps add up at `extensions.OBLIGATION_AMOUNT` is asked (the
+    fees of the procedure left to pay).
     """
     with transaction.atomic():
         dossier = lock(dossier)
@@ -206,7 +210,7 @@ def request_financial_obligation(
         require(is_handler(actor, dossier), "request_financial_obligation")
         content = require_text(content, "content")
         if amount is None:
-            amount = sum(default(dossier) for default in DEFAULT_OBLIGATION_AMOUNT)
+            amount = reactions.total(extensions.OBLIGATION_AMOUNT, dossier)
         if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
             raise AmountInvalid(detail={"amount": str(amount)})
         before = snapshot(dossier)
