@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -41,7 +42,10 @@ def free_port() -> int:
 class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     raw: list[bytes] = field(default_factory=list)  # the DATA exactly as the server received it
+    envelopes: list[list[str]] = field(default_factory=list)  # RCPT TO addresses of each message
+    refused: list[bytes] = field(default_factory=list)  # DATA the server received and refused
     refuse_data: str = ""  # e.g. "554 5.7.1 rejected": the server refuses every message
+    stall_seconds: float = 0.0  # store the message, then wait this long before answering
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address == REFUSED:
@@ -51,11 +55,15 @@ class Mailbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse_data:
+            self.refused.append(envelope.original_content)
             return self.refuse_data
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
         self.raw.append(envelope.original_content)
+        self.envelopes.append(list(envelope.rcpt_tos))
+        if self.stall_seconds:
+            await asyncio.sleep(self.stall_seconds)
         return "250 Message accepted"
 
 

@@ -60,7 +60,8 @@ class Smsc:
                 reference, total, number = body[3], body[4], body[5]
                 pending.setdefault(reference, {})[number] = body[1 + header_length :]
                 if len(pending[reference]) == total:
-                    joined = b"".join(pending.pop(reference)[n] for n in range(1, total + 1))
+                    segments = pending.pop(reference)
+                    joined = b"".join(segments[n] for n in range(1, total + 1))
                     texts.append(decode(joined, submit.data_coding))
             else:
                 texts.append(decode(body, submit.data_coding))

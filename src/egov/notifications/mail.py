@@ -20,7 +20,10 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail.backends.smtp import EmailBackend
+from django.core.validators import validate_email
+from django.utils.encoding import punycode
 
 from egov.core.outbox import PermanentFailure, TemporaryFailure
 from egov.notifications.attachments import result_attachments
@@ -37,15 +40,32 @@ def message_id(notification: Notification, domain: str) -> str:
     return f"<notification.{notification.pk}.{stamp}@{domain or 'localhost'}>"
 
 
+def deliverable_address(address: str) -> str:
+    """The address with its domain in IDNA (ASCII) form; ValueError when it is not an email address.
+
+    The header parser accepts nearly anything ("x", "a@b@c"), and an address the SMTP envelope cannot
+    carry would fail on every retry: checked once, it is a permanent failure instead.
+    """
+    cleaned = single_line(address)
+    try:
+        validate_email(cleaned)
+    except ValidationError as exc:
+        raise ValueError(f"not an email address: {address!r}") from exc
+    local, _at, domain = cleaned.rpartition("@")
+    if not local.isascii():
+        raise ValueError(f"a non-ASCII mailbox name needs SMTPUTF8: {address!r}")
+    return f"{local}@{punycode(domain)}"
+
+
 def build_email(notification: Notification) -> tuple[EmailMessage, str]:
     """The message with its attachments, and a note on what was attached (empty when nothing was).
 
-    Raises ValueError when a header cannot be written (e.g. an address the parser refuses).
+    Raises ValueError when the message cannot be written (the recipient is not an email address).
     """
     message = EmailMessage(policy=policy.SMTP)
     message["Subject"] = single_line(notification.subject)
     message["From"] = settings.DEFAULT_FROM_EMAIL
-    message["To"] = single_line(notification.recipient)
+    message["To"] = deliverable_address(notification.recipient)
     message["Date"] = formatdate(localtime=True)
     sender: Address = message["From"].addresses[0]
     message["Message-ID"] = message_id(notification, sender.domain)
@@ -82,8 +102,6 @@ def send_email(notification: Notification) -> str:
         payload = message.as_bytes()
     except (ValueError, IndexError) as exc:
         raise PermanentFailure(f"the email cannot be written: {exc}") from exc
-    if not recipients or not all(recipients):
-        raise PermanentFailure(f"no valid recipient in {notification.recipient!r}")
     backend = EmailBackend(timeout=TIMEOUT_SECONDS, fail_silently=False)
     try:
         backend.open()
