@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "egov.core.middleware.ContentSecurityPolicyMiddleware",
+    "egov.core.middleware.RequestGuardMiddleware",  # NUL, non-UTF-8 escapes, oversized bodies: 400/413
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "egov.core.middleware.LanguageMiddleware",
@@ -183,8 +184,14 @@ REST_FRAMEWORK = {
     ],
     # Every view declares `required_scopes` (egov.api.scopes); a view without them is refused.
     "DEFAULT_PERMISSION_CLASSES": ["egov.api.auth.DeclaredScopes"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "egov.api.schema.EgovAutoSchema",  # documents each operation's 4xx
     "EXCEPTION_HANDLER": "egov.api.errors.exception_handler",
+    # Refuses deep nesting, NaN/1e999, NUL and bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (egov.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "egov.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -275,8 +282,9 @@ EGOV = {
     "VIRUS_SCAN_COMMAND": env_str(
         "EGOV_VIRUS_SCAN_COMMAND",
         "",
-        "Command that scans an uploaded file given on its standard input and exits non-zero when it is "
-        "infected (e.g. `clamdscan --no-summary -`). Empty: files are not scanned.",
+        "Command that scans an uploaded file given on its standard input (e.g. `clamdscan --no-summary -`): "
+        "exit 0 clean, 1 infected (refused), anything else a scan error (refused with 'try again', logged). "
+        "Empty: files are not scanned (egov check --deploy warns, egov.W010).",
     ),
     "DRAFT_DAYS": env_int("EGOV_DRAFT_DAYS", 30, "Days an unsent online application (draft) is kept."),
     "LOGIN_MAX_FAILURES": env_int(

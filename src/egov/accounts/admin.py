@@ -6,12 +6,13 @@ from django.http import HttpRequest
 from egov.accounts import services
 from egov.accounts.models import RoleAssignment, User
 from egov.accounts.views import admin_login
+from egov.core.autocomplete import SafeAutocompleteMixin
 
 # The admin signs in through our pages, so it also asks officers for their second factor.
 admin.site.login = admin_login  # type: ignore[method-assign]
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(SafeAutocompleteMixin, admin.TabularInline):
     model = RoleAssignment
     extra = 0
     autocomplete_fields = ["agency"]
@@ -75,7 +76,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["user", "role", "agency"]
     list_filter = ["role"]
     search_fields = ["user__username", "agency__code", "agency__name"]

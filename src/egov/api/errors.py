@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -55,9 +56,38 @@ _DRF_MESSAGES: dict[str, tuple[str, str, str]] = {
 }
 
 
+# Django's own refusals of a request, raised while DRF reads it: JSON like every other API error.
+_DJANGO_REFUSALS: list[tuple[type[Exception], int, str, str, str]] = [
+    (
+        RequestDataTooBig,
+        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        "request_too_large",
+        "Nội dung yêu cầu quá lớn.",
+        "The request body is too large.",
+    ),
+    (
+        SuspiciousOperation,
+        status.HTTP_400_BAD_REQUEST,
+        "malformed_request",
+        "Yêu cầu không hợp lệ (quá nhiều trường hoặc nội dung bất thường).",
+        "The request is not valid (too many fields or abnormal content).",
+    ),
+    (
+        BadRequest,
+        status.HTTP_400_BAD_REQUEST,
+        "malformed_request",
+        "Yêu cầu không hợp lệ.",
+        "The request is not valid.",
+    ),
+]
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(exc.as_body(), status=exc.status)
+    for kind, code_status, code, vi, en in _DJANGO_REFUSALS:
+        if isinstance(exc, kind):
+            return Response(error_body(code, vi, en), status=code_status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -11,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.models import User
 from egov.catalog.models import Agency, DocumentRequirement, Procedure
+from egov.core import safejson
 from egov.core.forms import Form
+from egov.core.ui import in_language
 from egov.dossiers.models import ApplicantType
 
 MAX_TEXT = 4000
@@ -177,9 +178,9 @@ class DeskApplicantForm(Form):
         if not text:
             return {}
         try:
-            value = json.loads(text)
-        except ValueError as exc:
-            raise forms.ValidationError(_("Not valid JSON.")) from exc
+            value = safejson.loads(text)  # strict: no NaN/1e999, NUL or deep nesting (no column stores them)
+        except safejson.JsonRefused as exc:
+            raise forms.ValidationError(_("Not valid JSON.") + " " + in_language(exc.vi, exc.en)) from exc
         if not isinstance(value, dict):
             raise forms.ValidationError(_("The declaration must be a JSON object."))
         return value

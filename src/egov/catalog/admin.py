@@ -24,11 +24,12 @@ from egov.catalog.models import (
     ProcessStep,
     Sector,
 )
+from egov.core.autocomplete import SafeAutocompleteMixin
 from egov.core.errors import DomainError
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin[Agency]):
+class AgencyAdmin(SafeAutocompleteMixin, admin.ModelAdmin[Agency]):
     list_display = ["code", "name", "level", "parent", "code_2020", "valid_to"]
     list_filter = ["level"]
     search_fields = ["code", "code_2020", "name", "name_en"]
@@ -66,7 +67,7 @@ class VersionInline(admin.TabularInline[ProcedureVersion, Procedure]):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin[Procedure]):
+class ProcedureAdmin(SafeAutocompleteMixin, admin.ModelAdmin[Procedure]):
     list_display = ["code", "name", "sector", "popularity"]
     list_filter = ["sector"]
     search_fields = ["code", "name", "name_en", "search_text"]
@@ -107,7 +108,7 @@ class StepInline(FrozenWhenPublished):
 
 
 @admin.register(ProcedureVersion)
-class ProcedureVersionAdmin(admin.ModelAdmin[ProcedureVersion]):
+class ProcedureVersionAdmin(SafeAutocompleteMixin, admin.ModelAdmin[ProcedureVersion]):
     list_display = ["procedure", "number", "status", "effective_from", "effective_to", "service_level"]
     list_filter = ["status", "service_level"]
     search_fields = ["procedure__code", "procedure__name"]

@@ -127,6 +127,23 @@ def check_public_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
     ]
 
 
+@register(Tags.security, deploy=True)
+def check_virus_scanner(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Uploads are checked by type and size here; only a scanner sees what a PDF or DOCX carries."""
+    if str(settings.EGOV.get("VIRUS_SCAN_COMMAND") or "").strip():
+        return []
+    return [
+        Warning(
+            "Chưa cấu hình trình quét mã độc: tệp công dân và cán bộ tải lên không được quét / no virus "
+            "scanner is configured: files uploaded by citizens and officers are not scanned.",
+            hint="Đặt EGOV_VIRUS_SCAN_COMMAND, ví dụ `clamdscan --no-summary -` (thoát 0 sạch, 1 nhiễm, "
+            "khác là lỗi) / set EGOV_VIRUS_SCAN_COMMAND, e.g. `clamdscan --no-summary -` (exit 0 clean, "
+            "1 infected, other an error).",
+            id="egov.W010",
+        )
+    ]
+
+
 def unsafe_settings() -> list[CheckMessage]:
     """The egov.E00x errors of this node (none in demo mode)."""
     return [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import shlex
 import subprocess
@@ -23,6 +24,8 @@ from django.core.files.uploadhandler import FileUploadHandler
 
 from egov.core.errors import DomainError
 
+logger = logging.getLogger("egov.uploads")
+
 CHUNK = 64 * 1024
 SCAN_TIMEOUT_SECONDS = 60
 MAX_NAME = 200
@@ -33,13 +36,17 @@ JPEG = "image/jpeg"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
 
-EXTENSIONS = {
-    PDF: {".pdf"},
-    PNG: {".png"},
-    JPEG: {".jpg", ".jpeg", ".jpe"},
-    DOCX: {".docx"},
-    ODT: {".odt"},
+# The one list of accepted types (docs/user-guide.md and docs/api.md repeat it): content type ->
+# (name shown to people, extensions). Anything else is refused, whatever its name says.
+ACCEPTED_TYPES: dict[str, tuple[str, set[str]]] = {
+    PDF: ("PDF", {".pdf"}),
+    PNG: ("PNG", {".png"}),
+    JPEG: ("JPEG", {".jpg", ".jpeg", ".jpe"}),
+    DOCX: ("DOCX (Word)", {".docx"}),
+    ODT: ("ODT (OpenDocument)", {".odt"}),
 }
+EXTENSIONS = {content_type: extensions for content_type, (_, extensions) in ACCEPTED_TYPES.items()}
+ACCEPTED_NAMES = ", ".join(name for name, _ in ACCEPTED_TYPES.values())
 ALL_EXTENSIONS = set().union(*EXTENSIONS.values())
 # What a browser may show inline (previews); everything else is downloaded.
 PREVIEWABLE = {PDF, PNG, JPEG}
@@ -56,8 +63,8 @@ class UploadTooLarge(DomainError):
 class UploadTypeNotAllowed(DomainError):
     code = "upload_type_not_allowed"
     status = 415
-    vi = "Chỉ nhận tệp PDF, PNG, JPEG, DOCX hoặc ODT; nội dung tệp phải đúng với phần mở rộng."
-    en = "Only PDF, PNG, JPEG, DOCX or ODT files are accepted, and the content must match the extension."
+    vi = f"Chỉ nhận tệp {ACCEPTED_NAMES}; nội dung tệp phải đúng với phần mở rộng."
+    en = f"Only {ACCEPTED_NAMES} files are accepted, and the content must match the extension."
 
 
 class UploadInfected(DomainError):
@@ -72,6 +79,11 @@ class UploadScanFailed(DomainError):
     status = 503
     vi = "Không kiểm tra được mã độc của tệp; vui lòng thử lại sau."
     en = "The file could not be scanned for malware; please try again later."
+
+
+# Exit codes of the scanner (clamdscan's convention): 0 clean, 1 infected, anything else an error.
+SCAN_CLEAN = 0
+SCAN_INFECTED = 1
 
 
 @dataclass(frozen=True)
@@ -155,7 +167,11 @@ def display_name(raw: str) -> str:
 
 
 def scan(stream: IO[bytes]) -> None:
-    """Run settings.EGOV["VIRUS_SCAN_COMMAND"] with the file on stdin: exit 0 clean, other infected."""
+    """Run settings.EGOV["VIRUS_SCAN_COMMAND"] with the file on stdin: 0 clean, 1 infected, else failed.
+
+    A scanner that cannot scan (clamdscan exits 2 when clamd is down or the file unreadable) is not a
+    verdict: the upload is refused with "try again" and the error logged, never called malware.
+    """
     command = str(settings.EGOV.get("VIRUS_SCAN_COMMAND") or "").strip()
     if not command:
         return
@@ -182,11 +198,17 @@ def scan(stream: IO[bytes]) -> None:
                 check=False,
             )
     except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+        logger.error("virus scan could not run (%s): %s", type(exc).__name__, command.split()[0])
         raise UploadScanFailed(detail={"reason": type(exc).__name__}) from exc
     finally:
         stream.seek(0)
-    if result.returncode != 0:
+    if result.returncode == SCAN_INFECTED:
+        logger.warning("upload refused: the virus scanner flagged it")
         raise UploadInfected()
+    if result.returncode != SCAN_CLEAN:
+        error = (result.stderr or result.stdout or b"").decode("utf-8", "replace").strip()[:300]
+        logger.error("virus scan failed (exit %s): %s", result.returncode, error)
+        raise UploadScanFailed(detail={"reason": f"exit {result.returncode}"})
 
 
 class UploadLimitHandler(FileUploadHandler):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from egov.core import safejson
 from egov.payments import sandbox, selectors, services
 from egov.payments.models import SandboxTransaction
 
@@ -36,7 +35,11 @@ def sandbox_only(view: View) -> View:
 
 
 def _json(request: HttpRequest) -> Any:
-    """The JSON body, or None when it is not JSON or larger than MAX_BODY (read no further)."""
+    """The JSON body, or None when it is larger than MAX_BODY (read no further) or not strict JSON.
+
+    Strict (egov.core.safejson): no NaN/1e999 (no JSON column nor the log stores them), no NUL or
+    lone surrogate (no text column stores them), no nesting deeper than any platform message.
+    """
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -44,23 +47,9 @@ def _json(request: HttpRequest) -> Any:
     if length > MAX_BODY:
         return None
     try:
-        return json.loads(
-            request.read(MAX_BODY + 1)[:MAX_BODY] or b"null", parse_float=_finite, parse_constant=_refuse
-        )
-    except ValueError:
+        return safejson.loads(request.read(MAX_BODY + 1)[:MAX_BODY] or b"null")
+    except safejson.JsonRefused:
         return None
-
-
-def _finite(text: str) -> float:
-    """1e999 would parse as infinity, which no JSON column (nor the log) can store."""
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(text)
-    return value
-
-
-def _refuse(text: str) -> Any:
-    raise ValueError(text)  # NaN, Infinity: not JSON
 
 
 @csrf_exempt  # called server-to-server by the platform; authenticated by the checksum

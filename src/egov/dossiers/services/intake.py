@@ -23,6 +23,7 @@ from egov.catalog.models import Agency, Channel, Procedure, ProcedureVersion
 from egov.catalog.rules import version_rules
 from egov.catalog.selectors import ensure_in_force, version_in_force
 from egov.core import reactions, safejson
+from egov.core import safejson
 from egov.core.errors import ValidationFailed
 from egov.dossiers import extensions
 from egov.dossiers.codes import issue_code, new_pin, pin_digest
@@ -73,6 +74,7 @@ def create_dossier(
 ) -> CreateResult:
     """Register a dossier (status 1) with its code and PIN; a repeated idempotent request returns it."""
     declaration = {} if declaration is None else declaration
+    _refuse_unstorable(declaration)
     _refuse_unstorable(declaration)
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 80:
         raise ValidationFailed(detail={"idempotency_key": "1 to 80 characters"})
@@ -228,6 +230,16 @@ def _clean_applicant(actor: Any, channel: str, applicant: dict[str, Any]) -> dic
         "phone": values["phone"],
         "address": values["address"],
     }
+
+
+def _refuse_unstorable(declaration: Any) -> None:
+    """NUL, control characters, 1e999/NaN or deep nesting: no schema allows them, no column stores them."""
+    try:
+        safejson.check_value(declaration, controls=True)
+    except safejson.JsonRefused as exc:
+        field = str((exc.detail or {}).get("field", ""))
+        problem = {"field": field, "error": exc.code, "message": exc.en}
+        raise DeclarationInvalid(detail={"fields": [problem]}) from exc
 
 
 def _refuse_unstorable(declaration: Any) -> None:
