@@ -1,11 +1,14 @@
 """`egov demo`: a ready-to-try node on SQLite — catalogue, officers, a citizen, dossiers in every state.
 
-Composition only: it calls the catalogue loader and the dossier services like any other client.
+Composition only: it calls the catalogue loader and the dossier services like any other client. The
+node shows today's map (Phú Thọ after the 2025 merger, two levels of local government) and, on a new
+node, the history before it (`demo_history`): Vĩnh Phúc's districts and wards and their dossiers.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,13 +23,23 @@ DEMO_PASSWORD = "egov-demo-2026"
 # (base32): add it to any authenticator app, or print the current code with `egov otp code USER`.
 DEMO_TOTP_SECRET = "EGOVDEMOTOTPSECRETKEYFORDEMOONLY"
 
-LEVEL_PREFIX = {"commune": "xa", "district": "huyen", "department": "so", "province": "tinh"}
+# Today's map (since 1 July 2025): a ward, the province's public-administration service centre,
+# whose one-stop desk receives the departments' dossiers, and a department that decides them.
+COMMUNE = "000.01.50.H44"  # UBND phường Vĩnh Phúc (formerly thành phố Vĩnh Yên and its wards)
+SERVICE_CENTRE = "000.00.40.H44"  # Trung tâm Phục vụ hành chính công tỉnh Phú Thọ
+DEPARTMENT = "000.00.02.H44"  # Sở Tài chính tỉnh Phú Thọ (took over Sở Kế hoạch và Đầu tư)
 ROLE_SUFFIX = {
     "desk": "motcua",
     "specialist": "chuyenvien",
     "division_head": "truongphong",
     "leader": "lanhdao",
     "clerk": "vanthu",
+}
+# username prefix → (agency, roles); the service centre's desk also sits for every department.
+DEMO_UNITS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "xa": (COMMUNE, ("desk", "specialist", "division_head", "leader", "clerk")),
+    "ttpvhcc": (SERVICE_CENTRE, ("desk",)),
+    "so": (DEPARTMENT, ("specialist", "division_head", "leader", "clerk")),
 }
 
 
@@ -38,10 +51,35 @@ class DemoAccount:
 
 
 def create_demo_accounts() -> list[DemoAccount]:
-    from egov.accounts.models import Role, RoleAssignment, User
     from egov.catalog.models import Agency
 
-    accounts: list[DemoAccount] = []
+    accounts = [demo_admin(), demo_citizen()]
+    for prefix, (code, roles) in DEMO_UNITS.items():
+        agency = Agency.objects.get(code=code)
+        places = [agency, *(desk_departments() if prefix == "ttpvhcc" else [])]
+        for role in roles:
+            username = f"{prefix}.{ROLE_SUFFIX[role]}"
+            for place in places:
+                demo_officer(username, place, role, home_name=agency.name)
+            where = ", ".join(f"{p.name} ({p.code})" for p in places)
+            accounts.append(DemoAccount(username, "officer", f"{role} @ {where}"))
+    return accounts
+
+
+def desk_departments() -> list[Any]:
+    """Departments in force that handle procedures: the service centre's desk receives for them."""
+    from django.utils import timezone
+
+    from egov.catalog.models import Agency
+    from egov.catalog.selectors import in_force_q
+
+    departments = Agency.objects.filter(in_force_q(timezone.localdate()), level=Agency.Level.DEPARTMENT)
+    return list(departments.filter(procedures__isnull=False).distinct().order_by("code"))
+
+
+def demo_admin() -> DemoAccount:
+    from egov.accounts.models import User
+
     admin, created = User.objects.get_or_create(
         username="admin",
         defaults={
@@ -55,7 +93,11 @@ def create_demo_accounts() -> list[DemoAccount]:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
     _enrol(admin)
-    accounts.append(DemoAccount("admin", "superuser", "quản trị / administration"))
+    return DemoAccount("admin", "superuser", "quản trị / administration")
+
+
+def demo_citizen() -> DemoAccount:
+    from egov.accounts.models import User
 
     citizen, created = User.objects.get_or_create(
         username="congdan",
@@ -70,30 +112,24 @@ def create_demo_accounts() -> list[DemoAccount]:
     if created:
         citizen.set_password(DEMO_PASSWORD)
         citizen.save()
-    accounts.append(DemoAccount("congdan", "citizen", "công dân / citizen"))
+    return DemoAccount("congdan", "citizen", "công dân / citizen")
 
-    handling = Agency.objects.filter(procedures__isnull=False).distinct().order_by("code")
-    chosen: dict[str, Agency] = {}
-    for agency in handling:
-        chosen.setdefault(agency.level, agency)
-    for level, agency in chosen.items():
-        prefix = LEVEL_PREFIX.get(level, level)
-        for role, suffix in ROLE_SUFFIX.items():
-            username = f"{prefix}.{suffix}"
-            user, created = User.objects.get_or_create(
-                username=username,
-                defaults={
-                    "kind": User.Kind.OFFICER,
-                    "full_name": f"{Role(role).label.split(' / ')[0]} — {agency.name}",
-                },
-            )
-            if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save()
-            RoleAssignment.objects.get_or_create(user=user, agency=agency, role=role)
-            _enrol(user)
-            accounts.append(DemoAccount(username, "officer", f"{role} @ {agency.name} ({agency.code})"))
-    return accounts
+
+def demo_officer(username: str, agency: Any, role: str, *, home_name: str = "") -> Any:
+    """The officer (created once, with the demo password and second factor) holding `role` at `agency`;
+    the name says the role and the unit (`home_name`, by default the agency)."""
+    from egov.accounts.models import Role, RoleAssignment, User
+
+    full_name = f"{Role(role).label.split(' / ')[0]} — {home_name or agency.name}"
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"kind": User.Kind.OFFICER, "full_name": full_name}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    RoleAssignment.objects.get_or_create(user=user, agency=agency, role=role)
+    _enrol(user)
+    return user
 
 
 def _enrol(user: Any) -> None:
@@ -104,16 +140,17 @@ def _enrol(user: Any) -> None:
 
 
 def create_demo_dossiers() -> int:
-    """A few dossiers per demo agency in different states, made through the services."""
+    """A few dossiers per demo agency in force in different states, made through the services."""
     from egov.accounts.models import RoleAssignment, User
     from egov.dossiers import services
     from egov.dossiers.models import Dossier
 
-    if Dossier.objects.exists():
+    if Dossier.objects.filter(agency__in=_in_force_agencies()).exists():
         return 0
     citizen = User.objects.get(username="congdan")
     made = 0
-    desks = RoleAssignment.objects.filter(role="desk").select_related("agency", "user")
+    desks = RoleAssignment.objects.filter(role="desk", agency__in=_in_force_agencies())
+    desks = desks.select_related("agency", "user").order_by("agency__code")
     for assignment in desks:
         agency, desk = assignment.agency, assignment.user
         for procedure in agency.procedures.order_by("code")[:3]:
@@ -150,15 +187,23 @@ def _receive_if_paid(desk: Any, dossier: Any) -> bool:
 
 
 def ensure_demo_pki() -> None:
-    """A development CA and a signing certificate for every agency that handles procedures (once)."""
-    from egov.catalog.models import Agency
+    """A development CA and a signing certificate for every agency in force that handles procedures (once)."""
     from egov.results.pki import init_pki
     from egov.results.services import pki_dir
 
     if (pki_dir() / "ca.pem").exists():
         return
-    agencies = Agency.objects.filter(procedures__isnull=False).distinct().order_by("code")
+    agencies = _in_force_agencies().filter(procedures__isnull=False).distinct().order_by("code")
     init_pki(pki_dir(), node_name="egov demo", agencies=[(a.code, a.name) for a in agencies])
+
+
+def _in_force_agencies() -> Any:
+    from django.utils import timezone
+
+    from egov.catalog.models import Agency
+    from egov.catalog.selectors import in_force_q
+
+    return Agency.objects.filter(in_force_q(timezone.localdate()))
 
 
 def issue_demo_result() -> Any:
@@ -213,7 +258,9 @@ def demo_agency_for(code: str) -> tuple[Any, Any]:
 
     procedure = Procedure.objects.get(code=code)
     version = procedure.versions.filter(status="published").order_by("-number").first()
-    desks = RoleAssignment.objects.filter(role="desk", agency__procedures=procedure).order_by("agency__code")
+    desks = RoleAssignment.objects.filter(
+        role="desk", agency__procedures=procedure, agency__in=_in_force_agencies()
+    ).order_by("agency__code")
     first = desks.select_related("agency").first()
     if version is None or first is None:
         raise RuntimeError(f"the demo catalogue has no published {code} with a desk")
@@ -275,6 +322,9 @@ def _sample(prop: dict[str, Any]) -> Any:
         return "2020-01-15"
     if fmt == "email":
         return "an.nguyen@example.vn"
+    digits = re.fullmatch(r"\^\[0-9\]\{(\d+)\}\$", str(prop.get("pattern", "")))
+    if digits:  # an identity number, a phone number: digits of that length
+        return "001090012345678"[: int(digits.group(1))].ljust(int(digits.group(1)), "0")
     return "Nguyễn Văn An" if "ten" in str(prop.get("title", "")).lower() else "Mẫu / sample"
 
 
@@ -282,8 +332,10 @@ def prepare() -> list[DemoAccount]:
     from django.core.management import call_command
 
     from egov.catalog.demo import load_demo_catalog
+    from egov.demo_history import replay_reorganisation
 
     call_command("migrate", verbosity=0)
+    replay_reorganisation()  # on a new node: the 2024 map, dossiers of 2024-25, the 2025 plan
     load_demo_catalog()
     accounts = create_demo_accounts()
     ensure_demo_pki()
@@ -313,7 +365,7 @@ def print_accounts(accounts: list[DemoAccount], port: int) -> None:
     print(
         "Cán bộ đăng nhập thêm mã xác thực hai lớp / officers also enter a TOTP code:\n"
         f"  khoá / secret {DEMO_TOTP_SECRET} (ứng dụng xác thực / authenticator app), hoặc / or\n"
-        "  .venv/bin/egov otp code so.motcua   (mã hiện tại / the current code)\n"
+        "  .venv/bin/egov otp code xa.motcua   (mã hiện tại / the current code)\n"
     )
     width = max(len(a.username) for a in accounts)
     for account in accounts:

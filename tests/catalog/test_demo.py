@@ -8,6 +8,7 @@ import pytest
 from egov.catalog import bundle, services
 from egov.catalog.demo import DEMO_BUNDLE, load_demo_catalog
 from egov.catalog.models import Agency, Channel, Procedure
+from egov.catalog.selectors import in_force_q, procedure_agencies
 from egov.core.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +34,26 @@ def test_demo_covers_the_sectors_and_levels_asked_for() -> None:
     codes = set(Procedure.objects.values_list("code", flat=True))
     assert {"1.001193", "1.000894", "1.000656", "2.000488", "1.001612", "2.000815"} <= codes
     assert Procedure.objects.values("sector").distinct().count() >= 6
-    levels = set(Agency.objects.values_list("level", flat=True))
-    assert levels == {"province", "department", "district", "commune"}
     assert all(QCVN_102.match(code) for code in Agency.objects.values_list("code", flat=True))
-    for commune in Agency.objects.filter(level="commune"):
-        assert commune.parent is not None and commune.parent.level == "district"
-        assert commune.code.split(".")[2] == commune.parent.code.split(".")[2]
+
+
+def test_demo_is_todays_map_two_levels_with_a_service_centre() -> None:
+    load_demo_catalog()
+    today = Agency.objects.filter(in_force_q(date(2026, 1, 15)))
+    assert set(today.values_list("level", flat=True)) == {
+        "province",
+        "department",
+        "service_centre",
+        "commune",
+    }
+    assert today.filter(level="province").get().name == "UBND tỉnh Phú Thọ"
+    assert today.filter(level="commune").count() >= 5
+    for unit in today.exclude(level="province"):
+        assert unit.parent is not None and unit.parent.name == "UBND tỉnh Phú Thọ", unit
+    for old in Agency.objects.filter(level="district"):
+        assert old.valid_to == date(2025, 7, 1) and old.successor is not None, old
+    for procedure in Procedure.objects.all():
+        assert procedure_agencies(procedure, date(2026, 1, 15)), procedure.code
 
 
 def test_loading_the_demo_twice_changes_nothing() -> None:

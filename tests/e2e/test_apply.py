@@ -130,7 +130,7 @@ def test_without_javascript_the_wizard_posts_plain_forms_and_shows_upload_errors
     exe.write_bytes(b"MZ\x90\x00" + b"\x00" * 64)
     pdf = tmp_path / "to-khai.pdf"
     pdf.write_bytes(PDF)
-    draft = services.start_draft(citizen, PROCEDURE, "000.01.31.H62")
+    draft = services.start_draft(citizen, PROCEDURE, "000.01.50.H44")
     context = browser.new_context(locale="vi-VN", java_script_enabled=False)
     try:
         page = context.new_page()

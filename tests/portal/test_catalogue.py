@@ -48,11 +48,10 @@ def test_home_shows_life_events_sectors_and_the_agency_tree(client: Client, demo
     html = get(client, reverse("portal:home")).content.decode()
     assert "?event=khai-sinh" in html and "Khai sinh" in html
     assert "?sector=HOTICH" in html
-    province = re.search(r'\?agency=000\.00\.00\.H62">', html)
+    province = re.search(r'\?agency=000\.00\.00\.H44">', html)
     assert province is not None
-    assert html.index("?agency=000.00.31.H62") < html.index(
-        "?agency=000.01.31.H62"
-    )  # district, then its commune
+    assert html.index("?agency=000.00.00.H44") < html.index("?agency=000.01.50.H44")  # province, its ward
+    assert "?agency=000.00.31.H62" not in html  # the district closed in 2025 is not offered
 
 
 def test_home_lists_most_used_procedures_first(client: Client, world: World) -> None:
@@ -108,7 +107,7 @@ def test_search_shows_the_number_of_results_and_an_empty_state(client: Client, d
     [
         ({"sector": "CHUNGTHUC"}, {"2.000815", "2.000884"}),
         ({"event": "thanh-lap-doanh-nghiep"}, {"1.001612", "1.000956"}),
-        ({"agency": "000.00.06.H62"}, {"2.000488"}),
+        ({"agency": "000.00.06.H44"}, {"2.000488"}),
         ({"event": "dat-dai", "q": "chung thuc chu ky"}, {"2.000884"}),
     ],
 )

@@ -1,4 +1,6 @@
-"""Reads of the back office: tab counts of the worklists and a unit's figures for its leader.
+"""Reads of the back office: the desk's queue, the officers a form offers, tab counts of the
+worklists, a unit's figures for its leader, and what the dossier page shows beside the dossier's own
+reads (egov.dossiers.selectors).
 
 Every query is bounded by a unit's *active* work, never by the dossier table:
 - workload and overdue list read `dossier_worklist_idx` (current_unit, current_role, step_due_at, id);
@@ -20,13 +22,18 @@ from django.utils import timezone
 
 from egov.accounts.models import Role, RoleAssignment, User
 from egov.catalog.models import Agency
+from egov.catalog.selectors import attributed_agency_ids, in_force_q, successor_chain_ids
+from egov.core.cursors import InvalidCursor, decode_cursor, encode_cursor
 from egov.dossiers.models import PAUSED_STATUSES, Dossier, Status, Timeliness
 from egov.dossiers.selectors import CLOCK_STOPPED, role_pairs
+from egov.notifications.models import Notification
 from egov.payments.models import Payment
+from egov.results.models import ResultDocument
 
 LEADER_ROLES = (Role.LEADER, Role.DIVISION_HEAD, Role.SUPERVISOR)
 FINISHED_STATUSES = (Status.FINISHED, Status.RETURNED)
 COUNT_CAP = 999
+DESK_PAGE_SIZE = 50
 DUE_SOON_HOURS = 24
 
 
@@ -85,11 +92,12 @@ class RoleLoad:
 def unit_workload(unit: Agency, now: datetime | None = None) -> list[RoleLoad]:
     """Dossiers currently at the unit, per role of their current step: total, overdue, paused.
 
-    One GROUP BY over the unit's range of dossier_worklist_idx.
+    The unit's dossiers include those still at the units it took over in a reorganisation (one
+    range of dossier_worklist_idx per unit, in one GROUP BY).
     """
     now = now or timezone.now()
     rows = (
-        Dossier.objects.filter(current_unit=unit)
+        Dossier.objects.filter(current_unit_id__in=attributed_agency_ids([unit.pk]))
         .values("current_role")
         .annotate(
             total=Count("id"),
@@ -104,17 +112,19 @@ def unit_workload(unit: Agency, now: datetime | None = None) -> list[RoleLoad]:
 def unit_overdue(
     unit: Agency, roles: list[str], *, limit: int = 50, now: datetime | None = None
 ) -> list[Dossier]:
-    """The unit's overdue dossiers, most overdue first: one ordered index range per role, merged."""
+    """The unit's overdue dossiers (with those of the units it took over), most overdue first: one
+    ordered index range per unit and role, merged."""
     now = now or timezone.now()
     runs = []
-    for role in roles:
-        keys = (
-            Dossier.objects.filter(current_unit=unit, current_role=role, step_due_at__lt=now)
-            .exclude(status__in=CLOCK_STOPPED)
-            .order_by("step_due_at", "id")
-            .values_list("step_due_at", "id")[:limit]
-        )
-        runs.append(list(keys))
+    for unit_id in sorted(attributed_agency_ids([unit.pk])):
+        for role in roles:
+            keys = (
+                Dossier.objects.filter(current_unit_id=unit_id, current_role=role, step_due_at__lt=now)
+                .exclude(status__in=CLOCK_STOPPED)
+                .order_by("step_due_at", "id")
+                .values_list("step_due_at", "id")[:limit]
+            )
+            runs.append(list(keys))
     ids = [pk for _due, pk in list(heapq.merge(*runs))[:limit]]
     rows = Dossier.objects.filter(id__in=ids).select_related(
         "procedure_version__procedure", "current_assignee", "current_step__process_step"
@@ -155,7 +165,7 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 
 def unit_timeliness(unit: Agency, month: date) -> Timeliness766:
-    """Dossiers received by the unit and finished in `month`, by timeliness.
+    """Dossiers received by the unit (or a unit it took over) and finished in `month`, by timeliness.
 
     With the partial index dossier_agency_finished_idx (agency, finished_at) INCLUDE (status,
     timeliness) WHERE finished_at IS NOT NULL this is an index-only range scan of one month (1 ms for
@@ -165,7 +175,10 @@ def unit_timeliness(unit: Agency, month: date) -> Timeliness766:
     start, end = month_bounds(month)
     rows = (
         Dossier.objects.filter(
-            agency=unit, status__in=FINISHED_STATUSES, finished_at__gte=start, finished_at__lt=end
+            agency_id__in=attributed_agency_ids([unit.pk]),
+            status__in=FINISHED_STATUSES,
+            finished_at__gte=start,
+            finished_at__lt=end,
         )
         .values("timeliness")
         .annotate(n=Count("*"))  # COUNT(*) lets the scan stay index-only
@@ -198,7 +211,10 @@ def unit_electronic_results(unit: Agency, month: date) -> ElectronicResults:
     """Same month range as unit_timeliness (dossier_agency_finished_idx), counting the flag on the heap."""
     start, end = month_bounds(month)
     counts = Dossier.objects.filter(
-        agency=unit, status__in=FINISHED_STATUSES, finished_at__gte=start, finished_at__lt=end
+        agency_id__in=attributed_agency_ids([unit.pk]),
+        status__in=FINISHED_STATUSES,
+        finished_at__gte=start,
+        finished_at__lt=end,
     ).aggregate(finished=Count("id"), electronic=Count("id", filter=Q(has_electronic_result=True)))
     return ElectronicResults(finished=counts["finished"] or 0, electronic=counts["electronic"] or 0)
 
@@ -209,3 +225,63 @@ def unit_electronic_results(unit: Agency, month: date) -> ElectronicResults:
 def dossier_payments(dossier: Dossier) -> list[Payment]:
     """The dossier's payments, oldest first (read only; the payments app writes them)."""
     return list(Payment.objects.filter(dossier=dossier).order_by("created_at", "id"))
+
+
+def dossier_payment(dossier: Dossier, pk: int) -> Payment | None:
+    """One payment of the dossier (None for another dossier's: ids in URLs are not trusted)."""
+    return Payment.objects.filter(pk=pk, dossier=dossier).select_related("dossier").first()
+
+
+def dossier_notification(dossier: Dossier, pk: int) -> Notification | None:
+    return Notification.objects.filter(pk=pk, dossier=dossier).select_related("dossier").first()
+
+
+def dossier_result(dossier: Dossier, short_code: str) -> ResultDocument | None:
+    return ResultDocument.objects.filter(dossier=dossier, short_code=str(short_code)[:10]).first()
+
+
+# --- the desk and the officers a form offers -----------------------------------------------------
+
+
+def desk_agencies(user: Any) -> QuerySet[Agency]:
+    """The agencies in force where `user` works at the one-stop desk (a closed one takes no dossier)."""
+    if not isinstance(user, User) or user.pk is None:
+        return Agency.objects.none()
+    ids = RoleAssignment.objects.filter(user=user, role=Role.DESK).values("agency_id")
+    return Agency.objects.filter(in_force_q(timezone.localdate()), pk__in=ids).order_by("code")
+
+
+def eligible_officers(unit: Agency | None, role: str) -> QuerySet[User]:
+    """Active officers who hold `role` in `unit` (or in a unit that took over its work): the choices
+    of an assignee select."""
+    if unit is None or not role:
+        return User.objects.none()
+    ids = RoleAssignment.objects.filter(agency_id__in=successor_chain_ids(unit.pk), role=role).values(
+        "user_id"
+    )
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name", "username")
+
+
+@dataclass(frozen=True)
+class DeskPage:
+    items: list[Dossier]
+    next_cursor: str | None
+
+
+def waiting_at_desk(user: Any, *, cursor: str | None = None, limit: int = DESK_PAGE_SIZE) -> DeskPage:
+    """Submitted dossiers (status 1) of the agencies where `user` sits at the desk, oldest first.
+
+    Keyset on id over `dossier_agency_due_idx` (agency, status, …): the cost does not grow with the table.
+    """
+    agencies = list(desk_agencies(user).values_list("pk", flat=True))
+    if not agencies:
+        return DeskPage(items=[], next_cursor=None)
+    qs = Dossier.objects.filter(agency_id__in=agencies, status=Status.SUBMITTED)
+    if cursor:
+        (last_id,) = decode_cursor(cursor, 1)
+        if not isinstance(last_id, int) or isinstance(last_id, bool):
+            raise InvalidCursor(detail={"cursor": cursor})
+        qs = qs.filter(id__gt=last_id)
+    rows = list(qs.select_related("procedure_version__procedure", "agency").order_by("id")[: limit + 1])
+    page, more = rows[:limit], len(rows) > limit
+    return DeskPage(items=page, next_cursor=encode_cursor(page[-1].pk) if more and page else None)

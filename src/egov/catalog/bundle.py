@@ -11,6 +11,7 @@ This module only reads; `services.import_bundle` does the writing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -50,7 +51,9 @@ __all__ = [
     "canonical_procedure",
     "canonical_sector",
     "canonical_version",
+    "check_bundle",
     "check_size",
+    "decode_json",
     "diff_bundle",
     "dump_bundle",
     "export_bundle",
@@ -166,32 +169,42 @@ def parse_bundle(raw: bytes) -> dict[str, Any]:
 
 
 def _parse(raw: bytes) -> dict[str, Any]:
+    data = decode_json(raw, lambda kind, vi, en, detail=None: _invalid(f"bundle_{kind}", vi, en, detail))
+    return check_bundle(data)
+
+
+def decode_json(raw: bytes, fail: Callable[..., Exception]) -> Any:
+    """Strict JSON from UTF-8 bytes; `fail(kind, vi, en, detail)` builds the error to raise, kind
+    being "malformed" (not JSON) or "wrong_type" (NUL characters), so each file format keeps its codes."""
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except UnicodeDecodeError as exc:
-        raise _invalid(
-            "bundle_malformed", "Tệp không phải văn bản UTF-8.", "The file is not UTF-8 text.", str(exc)
+        raise fail(
+            "malformed", "Tệp không phải văn bản UTF-8.", "The file is not UTF-8 text.", str(exc)
         ) from exc
     except (json.JSONDecodeError, _NotJSON) as exc:
         if isinstance(exc, _NotJSON):
-            raise _invalid(
-                "bundle_malformed",
+            raise fail(
+                "malformed",
                 f"Tệp chứa giá trị {exc} không thuộc chuẩn JSON.",
                 f"The file contains {exc}, which is not standard JSON.",
             ) from exc
         where = {"line": exc.lineno, "column": exc.colno, "problem": exc.msg}
-        raise _invalid(
-            "bundle_malformed",
+        raise fail(
+            "malformed",
             f"Tệp không đúng định dạng JSON (dòng {exc.lineno}, cột {exc.colno}).",
             f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}.",
             where,
         ) from exc
     if _has_nul(data):
-        raise _invalid(
-            "bundle_wrong_type",
-            "Tệp chứa ký tự NUL (\\u0000).",
-            "The file contains NUL characters (\\u0000).",
+        raise fail(
+            "wrong_type", "Tệp chứa ký tự NUL (\\u0000).", "The file contains NUL characters (\\u0000)."
         )
+    return data
+
+
+def check_bundle(data: Any) -> dict[str, Any]:
+    """Check an already decoded bundle: format, types, values, duplicates and references."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise _invalid(
             "bundle_wrong_format",

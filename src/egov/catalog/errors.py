@@ -96,3 +96,17 @@ class BundleInvalid(ValidationFailed):
     code = "bundle_invalid"
     vi = "Tệp gói danh mục không hợp lệ."
     en = "The catalogue bundle is not valid."
+
+
+class AgencyNotInForce(Conflict):
+    """A closed (or not yet opened) agency takes no new dossier; the message names its successor."""
+
+    code = "agency_not_in_force"
+    vi = "Cơ quan, đơn vị không còn hoạt động."
+    en = "The agency is no longer in force."
+
+
+class PlanInvalid(ValidationFailed):
+    code = "reorganisation_plan_invalid"
+    vi = "Phương án sắp xếp cơ quan, đơn vị không hợp lệ."
+    en = "The reorganisation plan is not valid."

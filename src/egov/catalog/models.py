@@ -7,6 +7,7 @@ so a dossier keeps the rules it was submitted under.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.db import models
@@ -15,13 +16,22 @@ from egov.core.text import fold
 
 
 class Agency(models.Model):
-    """A state body with its QCVN 102:2016 code and its Decision 20/2020 code."""
+    """A state body with its QCVN 102:2016 code and its Decision 20/2020 code.
+
+    Agencies are never deleted: a reorganisation closes one (`valid_to`) and names its `successor`,
+    so dossiers keep the code of the agency that received them while worklists and statistics follow
+    the successor chain (see `selectors.attributed_agency_ids`).
+    """
 
     class Level(models.TextChoices):
         CENTRAL = "central", "Trung ương / central"
         PROVINCE = "province", "Cấp tỉnh / province"
         DEPARTMENT = "department", "Sở, ngành / department"
-        DISTRICT = "district", "Cấp huyện / district"
+        SERVICE_CENTRE = (
+            "service_centre",
+            "Trung tâm Phục vụ hành chính công / public-administration service centre",
+        )
+        DISTRICT = "district", "Cấp huyện (đến 30/6/2025) / district (until 30 June 2025)"
         COMMUNE = "commune", "Cấp xã / commune"
 
     code = models.CharField(max_length=13, unique=True, help_text="QCVN 102:2016, e.g. 000.00.00.H12")
@@ -30,14 +40,23 @@ class Agency(models.Model):
     )
     name = models.CharField(max_length=255)
     name_en = models.CharField(max_length=255, blank=True, default="")
-    level = models.CharField(max_length=12, choices=Level.choices)
+    level = models.CharField(max_length=20, choices=Level.choices)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    valid_from = models.DateField(null=True, blank=True)
-    valid_to = models.DateField(null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True, help_text="First day in force (empty: always).")
+    valid_to = models.DateField(
+        null=True,
+        blank=True,
+        help_text="First day no longer in force (end exclusive, as procedure versions); empty: in force.",
+    )
     successor = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
+        help_text="The agency that took over its work when it was closed.",
     )
     address = models.CharField(max_length=255, blank=True, default="")
     phone = models.CharField(max_length=40, blank=True, default="")
@@ -47,9 +66,25 @@ class Agency(models.Model):
         ordering = ["code"]
         verbose_name = "cơ quan, đơn vị"
         verbose_name_plural = "cơ quan, đơn vị"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gt=models.F("valid_from")),
+                name="agency_validity_order",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(successor=models.F("pk")), name="agency_not_own_successor"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def in_force(self, on: date) -> bool:
+        """In force on `on`: [valid_from, valid_to), an empty bound is open."""
+        started = self.valid_from is None or self.valid_from <= on
+        return started and (self.valid_to is None or on < self.valid_to)
 
 
 class Sector(models.Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from egov.accounts.models import Role, RoleAssignment, User
+from egov.catalog.selectors import successor_chain_ids
 from egov.dossiers.errors import DossierPermissionDenied
 from egov.dossiers.models import Dossier
 
@@ -20,9 +21,11 @@ def _is_user(actor: Any) -> bool:
 
 
 def holds_role(actor: Any, agency_id: int | None, *roles: str) -> bool:
+    """One of `roles` at the agency, or at an agency that took over its work (its successor chain)."""
     if not _is_user(actor) or agency_id is None:
         return False
-    return RoleAssignment.objects.filter(user=actor, agency_id=agency_id, role__in=roles).exists()
+    units = successor_chain_ids(agency_id)
+    return RoleAssignment.objects.filter(user=actor, agency_id__in=units, role__in=roles).exists()
 
 
 def is_applicant(actor: Any, dossier: Dossier) -> bool:

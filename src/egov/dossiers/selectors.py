@@ -1,4 +1,5 @@
-"""Reads of dossiers: officer worklists, permission-checked detail, timeline, public lookup.
+"""Reads of dossiers: officer worklists, permission-checked detail, timeline, public lookup, and the
+files, steps, notes and supplement requests the dossier pages of the portal and the back office show.
 
 Worklists are restricted in SQL to the (unit, role) pairs of the officer's RoleAssignments and read
 only the denormalised `current_*` / `step_due_at` columns, so each page is an index range scan on
@@ -22,12 +23,21 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from egov.accounts.models import RoleAssignment, User
-from egov.catalog.models import ProcedureVersion
+from egov.catalog.models import DocumentRequirement, ProcedureVersion
+from egov.catalog.selectors import attributed_agency_ids, predecessor_ids
 from egov.core.cursors import InvalidCursor, decode_cursor, encode_cursor
 from egov.core.models import Event
 from egov.dossiers.codes import pin_digest, pin_matches
 from egov.dossiers.errors import DossierNotFound, LookupFailed, LookupLocked, UnknownWorklist
-from egov.dossiers.models import PAUSED_STATUSES, Dossier, DossierStep, Status
+from egov.dossiers.models import (
+    PAUSED_STATUSES,
+    Dossier,
+    DossierFile,
+    DossierNote,
+    DossierStep,
+    Status,
+    SupplementRequest,
+)
 
 VIEWS = ("mine", "unassigned", "unit", "overdue", "due_soon")
 # No clock runs for these: paused for the applicant, or finished and waiting to be handed over.
@@ -63,9 +73,13 @@ def _after(qs: QuerySet[Dossier], position: tuple[datetime, int] | None) -> Quer
 
 
 def role_pairs(user: Any) -> list[tuple[int, str]]:
+    """The officer's (unit, role) pairs, plus the same role at every unit whose work their unit took
+    over in a reorganisation: dossiers still at an abolished unit are the successor's work."""
     if not isinstance(user, User) or user.pk is None or not user.is_active:
         return []
-    return sorted(set(RoleAssignment.objects.filter(user=user).values_list("agency_id", "role")))
+    pairs = set(RoleAssignment.objects.filter(user=user).values_list("agency_id", "role"))
+    older = {agency_id: predecessor_ids([agency_id]) for agency_id in {a for a, _role in pairs}}
+    return sorted(pairs | {(o, role) for agency_id, role in pairs for o in older[agency_id]})
 
 
 def _view_filter(qs: QuerySet[Dossier], view: str, now: datetime, due_within_hours: int) -> QuerySet[Dossier]:
@@ -156,6 +170,7 @@ def _can_read(user: Any, dossier: Dossier) -> bool:
     agencies = list(RoleAssignment.objects.filter(user=user).values_list("agency_id", flat=True))
     if not agencies:
         return False
+    agencies = list(attributed_agency_ids(agencies))  # and the units their units took over
     if dossier.agency_id in agencies or dossier.current_unit_id in agencies:
         return True
     if dossier.agency.parent_id in agencies:
@@ -281,3 +296,34 @@ def applicant_dossiers(user: Any, cursor: str | None = None, limit: int = 50) ->
     )
     page, more = rows[:limit], len(rows) > limit
     return WorklistPage(items=page, next_cursor=encode_cursor(page[-1].pk) if more and page else None)
+
+
+# --- what a dossier's pages show (after `dossier_for` or the portal's own-dossier check) ----------
+
+
+def files_of(dossier: Dossier, kinds: tuple[str, ...] = ()) -> list[DossierFile]:
+    """The dossier's files in the order they came (only `kinds`, when given)."""
+    files = DossierFile.objects.filter(dossier=dossier)
+    if kinds:
+        files = files.filter(kind__in=kinds)
+    return list(files.select_related("requirement").order_by("id"))
+
+
+def steps_of(dossier: Dossier) -> list[DossierStep]:
+    """Every pass through a process step, in order, with who held and finished it."""
+    steps = DossierStep.objects.filter(dossier=dossier)
+    return list(steps.select_related("unit", "assignee", "finished_by", "process_step").order_by("id"))
+
+
+def notes_of(dossier: Dossier) -> list[DossierNote]:
+    return list(DossierNote.objects.filter(dossier=dossier).select_related("author").order_by("id"))
+
+
+def supplement_requests_of(dossier: Dossier) -> list[SupplementRequest]:
+    return list(SupplementRequest.objects.filter(dossier=dossier).order_by("id"))
+
+
+def requirements_of(dossier: Dossier) -> list[DocumentRequirement]:
+    """The documents the dossier's procedure version asks for, in the catalogue's order."""
+    requirements = DocumentRequirement.objects.filter(version_id=dossier.procedure_version_id)
+    return list(requirements.order_by("position", "id"))

@@ -21,7 +21,7 @@ from egov.accounts.models import User
 from egov.catalog.errors import AgencyNotFound, ProcedureNotFound, VersionNotInForce
 from egov.catalog.models import Agency, Channel, DocumentRequirement, Procedure
 from egov.catalog.rules import version_rules
-from egov.catalog.selectors import version_in_force
+from egov.catalog.selectors import ensure_in_force, version_in_force
 from egov.core.errors import PermissionDenied, ValidationFailed
 from egov.core.uploads import CheckedUpload
 from egov.dossiers.errors import AgencyNotCompetent, ChannelNotOffered
@@ -77,9 +77,10 @@ def start_draft(user: Any, procedure_code: str, agency_code: str, case: str = ""
     agency = Agency.objects.filter(code=agency_code).first()
     if agency is None:
         raise AgencyNotFound(detail={"agency_code": agency_code})
+    now = timezone.now()
+    ensure_in_force(agency, timezone.localdate(now))
     if not procedure.agencies.filter(pk=agency.pk).exists():
         raise AgencyNotCompetent(detail={"procedure_code": procedure_code, "agency_code": agency_code})
-    now = timezone.now()
     version = version_in_force(procedure, timezone.localdate(now))
     if version is None:
         raise VersionNotInForce(detail={"code": procedure_code})

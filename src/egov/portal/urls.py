@@ -1,6 +1,8 @@
 """Citizen portal pages. Each views module declares its own `urlpatterns`."""
 
-from egov.portal.views import apply, catalogue, mine, payments
+from egov.portal.views import agencies, apply, catalogue, mine, payments
 
 app_name = "portal"
-urlpatterns = catalogue.urlpatterns + apply.urlpatterns + mine.urlpatterns + payments.urlpatterns
+urlpatterns = (
+    catalogue.urlpatterns + agencies.urlpatterns + apply.urlpatterns + mine.urlpatterns + payments.urlpatterns
+)

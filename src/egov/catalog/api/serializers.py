@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from egov.catalog import selectors
 from egov.catalog.models import (
     Agency,
     ChannelTerms,
@@ -26,24 +28,79 @@ class SectorOut(serializers.ModelSerializer[Sector]):
 
 class AgencyOut(serializers.ModelSerializer[Agency]):
     parent = serializers.CharField(source="parent.code", read_only=True, allow_null=True)  # type: ignore[assignment]
+    successor = serializers.CharField(
+        source="successor.code",
+        read_only=True,
+        allow_null=True,
+        help_text="The agency that took over when this one closed (valid_to).",
+    )
+    in_force = serializers.SerializerMethodField(
+        help_text="In force on the date asked (?on=, default today)."
+    )
 
     class Meta:
         model = Agency
-        fields = ["code", "code_2020", "name", "name_en", "level", "parent", "valid_from", "valid_to"]
+        fields = [
+            "code",
+            "code_2020",
+            "name",
+            "name_en",
+            "level",
+            "parent",
+            "valid_from",
+            "valid_to",
+            "successor",
+            "in_force",
+        ]
+
+    def get_in_force(self, obj: Agency) -> bool:
+        return obj.in_force(self.context.get("on") or timezone.localdate())
 
 
-class AgencyChildOut(serializers.Serializer[Agency]):
+class AgencyRefOut(serializers.Serializer[Agency]):
     code = serializers.CharField()
     name = serializers.CharField()
     level = serializers.CharField()
+    valid_to = serializers.DateField(allow_null=True)
 
 
 class AgencyDetailOut(AgencyOut):
-    successor = serializers.CharField(source="successor.code", read_only=True, allow_null=True)
-    children = AgencyChildOut(many=True, read_only=True)
+    current_successor = serializers.SerializerMethodField(
+        help_text="The end of the successor chain: the agency doing this one's work today."
+    )
+    predecessors = serializers.SerializerMethodField(
+        help_text="Agencies whose work this one took over, directly or through others."
+    )
+    children = serializers.SerializerMethodField(
+        help_text="Direct children (in force unless include_closed)."
+    )
 
     class Meta(AgencyOut.Meta):
-        fields = [*AgencyOut.Meta.fields, "successor", "address", "phone", "email", "children"]
+        fields = [
+            *AgencyOut.Meta.fields,
+            "current_successor",
+            "predecessors",
+            "address",
+            "phone",
+            "email",
+            "children",
+        ]
+
+    @extend_schema_field(AgencyRefOut(allow_null=True))
+    def get_current_successor(self, obj: Agency) -> dict[str, Any] | None:
+        successor = selectors.current_successor(obj)
+        return AgencyRefOut(successor).data if successor is not None else None
+
+    @extend_schema_field(AgencyRefOut(many=True))
+    def get_predecessors(self, obj: Agency) -> Any:
+        return AgencyRefOut(selectors.predecessors(obj), many=True).data  # type: ignore[arg-type]
+
+    @extend_schema_field(AgencyRefOut(many=True))
+    def get_children(self, obj: Agency) -> Any:
+        children = obj.children.order_by("code")
+        if not self.context.get("include_closed"):
+            children = children.filter(selectors.in_force_q(self.context.get("on") or timezone.localdate()))
+        return AgencyRefOut(children, many=True).data  # type: ignore[arg-type]
 
 
 class ProcedureListOut(serializers.ModelSerializer[Procedure]):
@@ -130,7 +187,7 @@ class ProcedureDetailOut(serializers.Serializer[Any]):
     name = serializers.CharField(source="procedure.name")
     name_en = serializers.CharField(source="procedure.name_en")
     sector = SectorOut(source="procedure.sector")
-    agencies = AgencyOut(source="procedure.agencies.all", many=True)
+    agencies = AgencyOut(many=True, help_text="The handling agencies in force on that date.")
     version = serializers.IntegerField(source="version.number")
     effective_from = serializers.DateField(source="version.effective_from")
     effective_to = serializers.DateField(source="version.effective_to", allow_null=True)

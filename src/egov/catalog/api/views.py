@@ -1,4 +1,4 @@
-"""Public catalogue endpoints: level-1 information is open to everyone, so every view is AllowAny."""
+"""Public catalogue endpoints: level-1 information is open to everyone (the public scope catalog:read)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from egov.api import scopes
 from egov.catalog import selectors
 from egov.catalog.api import serializers as s
 from egov.catalog.models import Agency
@@ -24,6 +24,14 @@ _CURSOR = OpenApiParameter("cursor", str, description="Opaque cursor from the pr
 _SIZE = OpenApiParameter("page_size", int, description=f"Items per page (1–{MAX_PAGE_SIZE}, default 20).")
 _ON = OpenApiParameter("on", str, description="Date YYYY-MM-DD (default: today): the version in force then.")
 _LEVEL = OpenApiParameter("level", str, enum=list(Agency.Level.values), description="Agency level.")
+_AGENCIES_ON = OpenApiParameter(
+    "on", str, description="Date YYYY-MM-DD (default: today): agencies in force then."
+)
+_CLOSED = OpenApiParameter(
+    "include_closed",
+    bool,
+    description="true: also agencies not in force on that date (with their successor).",
+)
 
 
 def _page_size(request: Request) -> int:
@@ -48,6 +56,18 @@ def _level(request: Request) -> str | None:
     return level
 
 
+def _include_closed(request: Request) -> bool:
+    raw = request.query_params.get("include_closed", "").lower()
+    if raw not in ("", "true", "false", "1", "0"):
+        raise ValidationFailed(
+            "include_closed phải là true hoặc false.",
+            "include_closed must be true or false.",
+            code="invalid_parameter",
+            detail={"include_closed": raw[:40]},
+        )
+    return raw in ("true", "1")
+
+
 def _on(request: Request) -> date:
     raw = request.query_params.get("on")
     if not raw:
@@ -64,7 +84,7 @@ def _on(request: Request) -> date:
 
 
 class PublicView(APIView):
-    permission_classes = [AllowAny]
+    required_scopes = [scopes.CATALOG_READ]
 
 
 class ProcedureListView(PublicView):
@@ -106,8 +126,11 @@ class ProcedureDetailView(PublicView):
     )
     def get(self, request: Request, code: str) -> Response:
         procedure = selectors.get_procedure(code)
-        version = selectors.version_for_display(procedure, _on(request))
-        return Response(s.ProcedureDetailOut(SimpleNamespace(procedure=procedure, version=version)).data)
+        on = _on(request)
+        version = selectors.version_for_display(procedure, on)
+        agencies = selectors.procedure_agencies(procedure, on)
+        found = SimpleNamespace(procedure=procedure, version=version, agencies=agencies)
+        return Response(s.ProcedureDetailOut(found, context={"on": on}).data)
 
 
 class ProcedureVersionsView(PublicView):
@@ -125,10 +148,12 @@ class ProcedureVersionsView(PublicView):
 class AgencyListView(PublicView):
     @extend_schema(
         operation_id="agencies_list",
-        summary="Agencies (by code), optionally the children of ?parent= or of one ?level=",
+        summary="Agencies in force today (by code), optionally the children of ?parent= or of one ?level=",
         parameters=[
             OpenApiParameter("parent", str, description="Code of the parent agency."),
             _LEVEL,
+            _AGENCIES_ON,
+            _CLOSED,
             _CURSOR,
             _SIZE,
         ],
@@ -137,21 +162,27 @@ class AgencyListView(PublicView):
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
-        agencies = selectors.list_agencies(parent=params.get("parent") or None, level=_level(request))
+        on, include_closed = _on(request), _include_closed(request)
+        agencies = selectors.list_agencies(
+            parent=params.get("parent") or None, level=_level(request), on=on, include_closed=include_closed
+        )
         page = selectors.agencies_page(agencies, params.get("cursor"), _page_size(request))
-        return Response(s.AgencyPageOut({"results": page.items, "next_cursor": page.next_cursor}).data)
+        body = {"results": page.items, "next_cursor": page.next_cursor}
+        return Response(s.AgencyPageOut(body, context={"on": on}).data)
 
 
 class AgencyDetailView(PublicView):
     @extend_schema(
         operation_id="agencies_retrieve",
-        summary="An agency with its direct children",
+        summary="An agency (in force or not) with its successor, predecessors and direct children",
+        parameters=[_AGENCIES_ON, _CLOSED],
         responses=s.AgencyDetailOut,
         tags=["catalogue"],
     )
     def get(self, request: Request, code: str) -> Response:
         agency = selectors.get_agency(code)
-        return Response(s.AgencyDetailOut(agency).data)
+        context = {"on": _on(request), "include_closed": _include_closed(request)}
+        return Response(s.AgencyDetailOut(agency, context=context).data)
 
 
 class SectorListView(PublicView):

@@ -23,7 +23,6 @@ from egov.catalog.models import Agency, Channel, Procedure, ProcedureVersion
 from egov.catalog.rules import version_rules
 from egov.catalog.selectors import ensure_in_force, version_in_force
 from egov.core import reactions, safejson
-from egov.core import safejson
 from egov.core.errors import ValidationFailed
 from egov.dossiers import extensions
 from egov.dossiers.codes import issue_code, new_pin, pin_digest
@@ -35,18 +34,9 @@ from egov.dossiers.errors import (
     IdempotencyConflict,
 )
 from egov.dossiers.models import ApplicantType, Dossier, Status
-from egov.dossiers.permissions import holds_role, is_desk, require
-from egov.dossiers.services._base import (
-    budget_due,
-    calendar,
-    counted_steps,
-    ensure_status,
-    lock,
-    save_and_record,
-    snapshot,
-    start_step,
-    unit_for,
-)
+from egov.dossiers.permissions import holds_role, require
+from egov.dossiers.policies import RECEIVE, counted_steps, unit_for
+from egov.dossiers.services._base import budget_due, calendar, lock, save_and_record, snapshot, start_step
 
 RECEIPT_BUDGET_DAYS = Decimal(1)
 APPLICANT_FIELDS = {"name": 200, "id_number": 20, "email": 254, "phone": 20, "address": 300}
@@ -74,7 +64,6 @@ def create_dossier(
 ) -> CreateResult:
     """Register a dossier (status 1) with its code and PIN; a repeated idempotent request returns it."""
     declaration = {} if declaration is None else declaration
-    _refuse_unstorable(declaration)
     _refuse_unstorable(declaration)
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 80:
         raise ValidationFailed(detail={"idempotency_key": "1 to 80 characters"})
@@ -242,16 +231,6 @@ def _refuse_unstorable(declaration: Any) -> None:
         raise DeclarationInvalid(detail={"fields": [problem]}) from exc
 
 
-def _refuse_unstorable(declaration: Any) -> None:
-    """NUL, control characters, 1e999/NaN or deep nesting: no schema allows them, no column stores them."""
-    try:
-        safejson.check_value(declaration, controls=True)
-    except safejson.JsonRefused as exc:
-        field = str((exc.detail or {}).get("field", ""))
-        problem = {"field": field, "error": exc.code, "message": exc.en}
-        raise DeclarationInvalid(detail={"fields": [problem]}) from exc
-
-
 def _validate_declaration(version: ProcedureVersion, declaration: Any) -> None:
     """Check the declaration against the version's JSON Schema; list every wrong field at once."""
     if not isinstance(declaration, dict):
@@ -285,8 +264,7 @@ def receive_dossier(actor: Any, dossier: Dossier) -> Dossier:
     """Receive (status 2): the clock starts (after the cut-off, next working day) and step 1 opens."""
     with transaction.atomic():
         dossier = lock(dossier)
-        ensure_status(dossier, [Status.SUBMITTED], "receive")
-        require(is_desk(actor, dossier), "receive")
+        RECEIVE.enforce(actor, dossier)
         reactions.check(extensions.BEFORE_RECEIPT, dossier)
         before = snapshot(dossier)
         now = timezone.now()

@@ -8,25 +8,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from egov.accounts.models import RoleAssignment, User
-from egov.catalog.models import Agency, Channel, ProcessStep
+from egov.catalog.models import Agency
 from egov.catalog.selectors import successor_chain_ids
 from egov.core import reactions
 from egov.dossiers import extensions
 from egov.dossiers.errors import AmountInvalid, AssigneeNotEligible, TransitionNotAllowed
 from egov.dossiers.models import Dossier, DossierStep, Status, SupplementRequest
-from egov.dossiers.permissions import (
-    SUPERVISING_ROLES,
-    holds_role,
-    is_applicant,
-    is_handler,
-    is_step_holder,
-    require,
+from egov.dossiers.policies import (
+    ASSIGN,
+    CONFIRM_FINANCIAL_OBLIGATION,
+    FORWARD,
+    RECEIVE_SUPPLEMENT,
+    REQUEST_FINANCIAL_OBLIGATION,
+    REQUEST_SUPPLEMENT,
+    RETURN_TO_PREVIOUS,
+    neighbour_step,
+    unit_for,
 )
 from egov.dossiers.services._base import (
     budget_due,
     close_step,
-    counted_steps,
-    ensure_status,
     lock,
     pause,
     require_text,
@@ -34,12 +35,8 @@ from egov.dossiers.services._base import (
     save_and_record,
     snapshot,
     start_step,
-    unit_for,
 )
 
-STEPPING = (Status.RECEIVED, Status.PROCESSING)
-ASSIGNABLE = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.FINANCIAL)
-SUPPLEMENTABLE = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING)
 MAX_AMOUNT = 10**13
 
 
@@ -58,19 +55,11 @@ def _check_assignee(assignee: Any, unit: Agency, role: str) -> None:
         )
 
 
-def _may_assign(actor: Any, dossier: Dossier) -> bool:
-    """Supervisors of the unit always; a colleague with the step's role only while nobody holds it."""
-    if dossier.current_assignee_id is not None and dossier.current_assignee_id != getattr(actor, "pk", None):
-        return holds_role(actor, dossier.current_unit_id, *SUPERVISING_ROLES)
-    return holds_role(actor, dossier.current_unit_id, dossier.current_role, *SUPERVISING_ROLES)
-
-
 def assign_step(actor: Any, dossier: Dossier, *, assignee: Any) -> Dossier:
     """Give the current step to one officer who holds its role in its unit."""
     with transaction.atomic():
         dossier = lock(dossier)
-        ensure_status(dossier, ASSIGNABLE, "assign")
-        require(dossier.current_step_id is not None and _may_assign(actor, dossier), "assign")
+        ASSIGN.enforce(actor, dossier)
         step = dossier.current_step
         assert step is not None
         _check_assignee(assignee, step.unit, step.role)
@@ -83,22 +72,11 @@ def assign_step(actor: Any, dossier: Dossier, *, assignee: Any) -> Dossier:
         )
 
 
-def neighbour_step(dossier: Dossier, offset: int) -> ProcessStep | None:
-    steps = counted_steps(dossier)
-    current = dossier.current_step
-    positions = [s.position for s in steps]
-    if current is None or current.position not in positions:
-        return None
-    index = positions.index(current.position) + offset
-    return steps[index] if 0 <= index < len(steps) else None
-
-
 def forward_dossier(actor: Any, dossier: Dossier, *, assignee: Any = None, note: str = "") -> Dossier:
     """Finish the current step (forwarded) and open the next counted one with its own budget."""
     with transaction.atomic():
         dossier = lock(dossier)
-        ensure_status(dossier, STEPPING, "forward")
-        require(is_step_holder(actor, dossier), "forward")
+        FORWARD.enforce(actor, dossier)
         nxt = neighbour_step(dossier, +1)
         if nxt is None:
             raise TransitionNotAllowed(
@@ -124,8 +102,7 @@ def return_to_previous_step(actor: Any, dossier: Dossier, *, reason: str) -> Dos
     """Send the dossier back one step, to whoever handled it there last time."""
     with transaction.atomic():
         dossier = lock(dossier)
-        ensure_status(dossier, STEPPING, "return to the previous step")
-        require(is_step_holder(actor, dossier), "return_to_previous_step")
+        RETURN_TO_PREVIOUS.enforce(actor, dossier)
         reason = require_text(reason, "reason")
         prev = neighbour_step(dossier, -1)
         if prev is None:
@@ -158,8 +135,7 @@ def request_supplement(actor: Any, dossier: Dossier, *, content: str) -> Dossier
     """Ask the applicant to complete the dossier (form 02): the clock stops until it comes back."""
     with transaction.atomic():
         dossier = lock(dossier)
-        ensure_status(dossier, SUPPLEMENTABLE, "request a supplement")
-        require(is_handler(actor, dossier), "request_supplement")
+        REQUEST_SUPPLEMENT.enforce(actor, dossier)
         content = require_text(content, "content")
         before = snapshot(dossier)
         now = timezone.now()
@@ -177,9 +153,7 @@ def receive_supplement(actor: Any, dossier: Dossier, *, note: str = "") -> Dossi
     """The supplement arrived: the status before the pause returns and deadlines move by the pause."""
     with transaction.atomic():
         dossier = lock(dossier)
-        ensure_status(dossier, [Status.SUPPLEMENT], "receive the supplement")
-        by_applicant = dossier.channel == Channel.ONLINE and is_applicant(actor, dossier)
-        require(by_applicant or is_handler(actor, dossier), "receive_supplement")
+        RECEIVE_SUPPLEMENT.enforce(actor, dossier)
         before = snapshot(dossier)
         now = timezone.now()
         paused = resume(dossier, now)
@@ -206,8 +180,7 @@ def request_financial_obligation(
     """
     with transaction.atomic():
         dossier = lock(dossier)
-        ensure_status(dossier, STEPPING, "request the financial obligation")
-        require(is_handler(actor, dossier), "request_financial_obligation")
+        REQUEST_FINANCIAL_OBLIGATION.enforce(actor, dossier)
         content = require_text(content, "content")
         if amount is None:
             amount = reactions.total(extensions.OBLIGATION_AMOUNT, dossier)
@@ -223,8 +196,7 @@ def confirm_financial_obligation(actor: Any, dossier: Dossier, *, note: str = ""
     """The obligation is met: processing resumes with the paused time added to the deadlines."""
     with transaction.atomic():
         dossier = lock(dossier)
-        ensure_status(dossier, [Status.FINANCIAL], "confirm the financial obligation")
-        require(is_handler(actor, dossier), "confirm_financial_obligation")
+        CONFIRM_FINANCIAL_OBLIGATION.enforce(actor, dossier)
         before = snapshot(dossier)
         paused = resume(dossier, timezone.now())
         data = {"note": note, "paused_seconds": paused}
@@ -241,7 +213,7 @@ def settle_financial_obligation(
     """
     with transaction.atomic(savepoint=False):
         dossier = lock(dossier)
-        ensure_status(dossier, [Status.FINANCIAL], "confirm the financial obligation")
+        CONFIRM_FINANCIAL_OBLIGATION.ensure_status(dossier)  # the system: no actor to check
         before = snapshot(dossier)
         paused = resume(dossier, timezone.now())
         event = {"note": note, "paused_seconds": paused, "by": "payment", **(data or {})}

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.catalog.models import Channel, Procedure
 from egov.catalog.rules import version_rules
-from egov.catalog.selectors import version_in_force
+from egov.catalog.selectors import procedure_agencies, version_in_force
 from egov.core.errors import DomainError, NotFound
 from egov.core.templatetags.egov_format import declaration_value
 from egov.core.ui import error_message, flash_done, flash_error
@@ -76,7 +76,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     if procedure is None:
         raise Http404
     version = version_in_force(procedure, timezone.localdate())
-    agencies = list(procedure.agencies.order_by("code"))
+    agencies = procedure_agencies(procedure, timezone.localdate())
     cases = cases_of(version) if version is not None else []
     error = ""
     online = version is not None and Channel.ONLINE in version_rules(version.pk).channels

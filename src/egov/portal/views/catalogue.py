@@ -126,7 +126,7 @@ def _procedure_context(found: Any, version: ProcedureVersion | None) -> dict[str
         "sector_name": in_language(found.sector.name, found.sector.name_en or found.sector.name),
         "name_en": in_language("", found.name_en or ""),
         "life_events": list(found.life_events.all()),
-        "agencies": list(found.agencies.select_related("parent").order_by("code")),
+        "agencies": catalog.procedure_agencies(found, timezone.localdate()),
     }
     if version is None:
         return context

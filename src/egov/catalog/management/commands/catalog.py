@@ -1,4 +1,5 @@
-"""`egov catalog export|import`: move procedures between nodes as a JSON bundle."""
+"""`egov catalog export|import|reorganise`: move procedures between nodes as a JSON bundle, apply a
+reorganisation plan (agencies closed, successors, procedures re-homed)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from egov.catalog import bundle, services
+from egov.catalog import bundle, reorganisation, services
+from egov.catalog.services_reorganisation import reorganise
 from egov.core.errors import DomainError
 
 
@@ -24,11 +26,19 @@ class Command(BaseCommand):
         load.add_argument("file", help="Bundle file.")
         load.add_argument("--dry-run", action="store_true", help="Print the diff and change nothing.")
         load.add_argument("--json", action="store_true", help="Print the diff as JSON.")
+        plan = sub.add_parser("reorganise", help="Apply a reorganisation plan in one transaction.")
+        plan.add_argument("file", help="Plan file (format egov-reorganisation).")
+        plan.add_argument(
+            "--dry-run", action="store_true", help="Print what would change and change nothing."
+        )
+        plan.add_argument("--json", action="store_true", help="Print the report as JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["action"] == "export":
                 self._export(options["out"], options["procedure"])
+            elif options["action"] == "reorganise":
+                self._reorganise(Path(options["file"]), options["dry_run"], options["json"])
             else:
                 self._import(Path(options["file"]), options["dry_run"], options["json"])
         except DomainError as exc:
@@ -43,13 +53,16 @@ class Command(BaseCommand):
         Path(out).write_text(text, encoding="utf-8")
         self.stdout.write(f"Đã xuất / exported: {out}")
 
-    def _import(self, path: Path, dry_run: bool, as_json: bool) -> None:
+    def _read(self, path: Path) -> bytes:
         try:
             size = path.stat().st_size
         except OSError as exc:
             raise CommandError(f"Không đọc được tệp / cannot read the file: {path} ({exc.strerror})") from exc
         bundle.check_size(size)
-        data = bundle.parse_bundle(path.read_bytes())
+        return path.read_bytes()
+
+    def _import(self, path: Path, dry_run: bool, as_json: bool) -> None:
+        data = bundle.parse_bundle(self._read(path))
         diff = bundle.diff_bundle(data) if dry_run else services.import_bundle(data)
         if as_json:
             self.stdout.write(json.dumps(diff.as_dict(), ensure_ascii=False, indent=2))
@@ -59,3 +72,17 @@ class Command(BaseCommand):
             self.stdout.write("Chạy thử: không thay đổi dữ liệu / dry run: nothing was changed.")
         else:
             self.stdout.write("Đã nhập / imported.")
+
+    def _reorganise(self, path: Path, dry_run: bool, as_json: bool) -> None:
+        plan = reorganisation.parse_plan(self._read(path))
+        report = reorganise(plan, dry_run=dry_run)
+        if as_json:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(report.render())
+        if dry_run:
+            self.stdout.write("Chạy thử: không thay đổi dữ liệu / dry run: nothing was changed.")
+        elif report.changed:
+            self.stdout.write("Đã áp dụng / applied.")
+        else:
+            self.stdout.write("Không có gì thay đổi / nothing to change.")
