@@ -18,7 +18,7 @@ import base64
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from cryptography.fernet import Fernet, InvalidToken
@@ -63,7 +63,8 @@ def _egov(name: str) -> str:
 
 def template_ids() -> dict[str, str]:
     """{kind: ZNS template id} from EGOV_ZALO_TEMPLATES ("kind=id" items)."""
-    pairs = (str(item).partition("=") for item in settings.EGOV.get("ZALO_TEMPLATES") or [])
+    items = cast(list[str], settings.EGOV.get("ZALO_TEMPLATES") or [])
+    pairs = (str(item).partition("=") for item in items)
     return {kind.strip(): tid.strip() for kind, _sep, tid in pairs if kind.strip() and tid.strip()}
 
 
