@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from egov.api.scopes import SCOPE_DESCRIPTIONS
 from egov.conf import env_bool, env_int, env_list, env_str, resolve_data_dir
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -209,7 +210,7 @@ REST_FRAMEWORK = {
             "EGOV_VERIFY_RATE", "30/min", "Public result verifications allowed per client address (DRF rate)."
         ),
         "sign_in": env_str(
-            "EGOV_SIGN_IN_RATE", "30/min", "Sign-in attempts (password or code) allowed per client address."
+            "EGOV_SIGN_IN_RATE", "60/min", "Sign-in attempts (password or code) allowed per client address."
         ),
         "sign_up": env_str("EGOV_SIGN_UP_RATE", "20/hour", "Sign-ups allowed per client address."),
         "oauth_token": env_str(
@@ -288,12 +289,25 @@ EGOV = {
     ),
     "DRAFT_DAYS": env_int("EGOV_DRAFT_DAYS", 30, "Days an unsent online application (draft) is kept."),
     "LOGIN_MAX_FAILURES": env_int(
-        "EGOV_LOGIN_MAX_FAILURES", 5, "Failed sign-ins in a row after which an account is locked."
+        "EGOV_LOGIN_MAX_FAILURES",
+        5,
+        "Failed sign-ins (password or code) from one address to one account after which that address is "
+        "locked out of that account; other addresses are not.",
     ),
     "OFFICER_SESSION_HOURS": env_int(
         "EGOV_OFFICER_SESSION_HOURS", 10, "Hours an officer's sign-in lasts (desk computers are shared)."
     ),
-    "LOGIN_LOCK_MINUTES": env_int("EGOV_LOGIN_LOCK_MINUTES", 15, "Minutes a locked account stays locked."),
+    "LOGIN_LOCK_MINUTES": env_int(
+        "EGOV_LOGIN_LOCK_MINUTES", 15, "Minutes an address stays locked out of an account."
+    ),
+    "MACHINE_TOKEN_SECONDS": env_int(
+        "EGOV_MACHINE_TOKEN_SECONDS", 3600, "Lifetime of a machine client's access token, in seconds."
+    ),
+    "CLIENT_SECRET_GRACE_HOURS": env_int(
+        "EGOV_CLIENT_SECRET_GRACE_HOURS",
+        24,
+        "Hours a machine client's previous credentials keep working after new ones are issued (rotation).",
+    ),
     "OFFICER_2FA": env_bool(
         "EGOV_OFFICER_2FA", True, "Officers must confirm each sign-in with a TOTP code (second factor)."
     ),
@@ -394,6 +408,32 @@ EGOV = {
         15,
         "Minutes without a callback after which reconciliation asks the platform for a payment's status.",
     ),
+}
+
+# Sign-in lock-out (django-axes): by account AND address, so a stranger cannot lock an officer out of
+# the desk; limits read EGOV at run time (egov.accounts.throttling).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "egov.accounts.throttling.failure_limit"
+AXES_COOLOFF_TIME = "egov.accounts.throttling.cool_off"
+AXES_USERNAME_CALLABLE = "egov.accounts.throttling.username_of"
+AXES_CLIENT_IP_CALLABLE = "egov.accounts.throttling.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are already recorded as events (egov.core.events)
+AXES_VERBOSE = False
+# The sign-in view answers a lock-out itself (same page, same words for any user name): no middleware.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
+OTP_THROTTLE_FACTOR = 1  # seconds after a wrong code, doubling with each further one (django-otp)
+
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": EGOV["MACHINE_TOKEN_SECONDS"],
+    "SCOPES_BACKEND_CLASS": "egov.accounts.oauth.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "egov.accounts.oauth.MachineClientValidator",
+    "SCOPES": SCOPE_DESCRIPTIONS,
+    "DEFAULT_SCOPES": ["__all__"],  # a client asking for none gets all of its own (ClientScopes)
+    "PKCE_REQUIRED": True,
 }
 
 # Notification email: sent only when EGOV_SMTP_HOST is set (empty: no email planned or sent).

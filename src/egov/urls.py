@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("api/swagger/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-swagger"),
     path("api/v1/", include("egov.api.urls")),
+    path("oauth/", include("egov.accounts.oauth_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("egov.accounts.urls")),
     path("office/", include("egov.backoffice.urls")),

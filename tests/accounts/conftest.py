@@ -6,6 +6,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.http import HttpRequest
+from django.test import RequestFactory
 from django.utils import timezone
 
 from egov.accounts import services
@@ -29,8 +31,14 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
+    import axes.attempts
+    import axes.handlers.proxy
+
     fixed = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=HANOI))
     monkeypatch.setattr(timezone, "now", lambda: fixed.now)
+    # django-axes bound `now` at import: its lock-outs follow the same clock.
+    monkeypatch.setattr(axes.handlers.proxy, "now", lambda: fixed.now)
+    monkeypatch.setattr(axes.attempts, "now", lambda: fixed.now)
     yield fixed
 
 
@@ -38,6 +46,16 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
 def fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "vi"
+
+
+def from_address(ip: str = "10.0.0.1") -> HttpRequest:
+    """A sign-in request from `ip` (django-axes and the per-address limits key on it)."""
+    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR=ip)
+    return request
+
+
+def other_code(code: str) -> str:
+    return "000000" if code != "000000" else "111111"
 
 
 def make_user(username: str, kind: str = User.Kind.CITIZEN, **extra: Any) -> User:

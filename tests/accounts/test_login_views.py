@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyotp
@@ -8,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from egov.accounts.models import User
-from egov.accounts.totp import SECOND_FACTOR_SESSION_KEY
+from egov.accounts.otp import SECOND_FACTOR_SESSION_KEY
 from egov.core.models import Event
-from tests.accounts.conftest import PASSWORD, SECRET, Clock
+from tests.accounts.conftest import PASSWORD, SECRET, Clock, other_code
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
@@ -64,14 +65,23 @@ def test_wrong_password_shows_a_message_in_the_page_language(client: Client, cit
     assert "_auth_user_id" not in client.session
 
 
-def test_locked_account_says_until_when(client: Client, citizen: User, clock: Clock, settings: Any) -> None:
+def test_a_locked_out_address_gets_the_same_page_for_any_user_name(
+    client: Client, citizen: User, settings: Any
+) -> None:
     settings.EGOV = {**settings.EGOV, "LOGIN_MAX_FAILURES": 2}
-    sign_in(client, "congdan", "wrong")
-    html = sign_in(client, "congdan", "wrong").content.decode()
-    assert "đến 09:15 02/03/2026" in html
-    assert "đến 09:15 02/03/2026" in sign_in(client, "congdan").content.decode()
-    clock.advance(minutes=16)
-    assert sign_in(client, "congdan").status_code == 302
+    pages = {}
+    for name in ("congdan", "khongtontai"):
+        sign_in(client, name, "wrong")
+        page = sign_in(client, name, "wrong")
+        assert page.status_code == 200
+        html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.content.decode())
+        pages[name] = html.replace(name, "NAME")
+    assert "Hãy thử lại sau 15 phút" in pages["congdan"]
+    assert pages["congdan"] == pages["khongtontai"]
+    assert "_auth_user_id" not in client.session
+    assert "Hãy thử lại sau 15 phút" in sign_in(client, "congdan").content.decode()  # right password too
+    other = Client(REMOTE_ADDR="10.20.30.40")
+    assert sign_in(other, "congdan").status_code == 302  # the owner elsewhere is not locked out
 
 
 def test_csrf_is_enforced_on_login(citizen: User) -> None:
@@ -97,7 +107,8 @@ def test_officer_signs_in_with_password_and_code(
 ) -> None:
     sign_in(client, "canbo", next="/office/?view=mine")
     page = client.get(CODE).content.decode()
-    assert 'autocomplete="one-time-code"' in page and 'inputmode="numeric"' in page
+    assert 'autocomplete="one-time-code"' in page and 'autocapitalize="none"' in page
+    assert "mã khôi phục" in page  # a recovery code is accepted here too
     response = client.post(CODE, {"code": pyotp.TOTP(SECRET).at(clock.now)})
     assert response.status_code == 302 and response["Location"] == "/office/?view=mine"
     assert client.session[SECOND_FACTOR_SESSION_KEY] is True
@@ -116,9 +127,9 @@ def test_default_landing_of_an_officer_is_the_office(
 def test_wrong_and_replayed_codes_are_rejected(client: Client, enrolled_officer: User, clock: Clock) -> None:
     code = pyotp.TOTP(SECRET).at(clock.now)
     sign_in(client, "canbo")
-    wrong = "000000" if code != "000000" else "111111"
-    response = client.post(CODE, {"code": wrong})
+    response = client.post(CODE, {"code": other_code(code)})
     assert response.status_code == 200 and "Mã xác thực không đúng" in response.content.decode()
+    clock.advance(seconds=2)  # django-otp slows down the next try after a wrong code
     assert client.post(CODE, {"code": code}).status_code == 302
     other = Client()
     sign_in(other, "canbo")
@@ -147,26 +158,51 @@ def test_code_pages_need_a_pending_sign_in(client: Client) -> None:
     assert client.get(SETUP)["Location"] == LOGIN
 
 
-def test_first_sign_in_of_an_officer_sets_up_totp(client: Client, officer: User, clock: Clock) -> None:
+def test_first_sign_in_of_an_officer_sets_up_totp_and_shows_recovery_codes_once(
+    client: Client, officer: User, clock: Clock
+) -> None:
     response = sign_in(client, "canbo")
     assert response["Location"] == SETUP
     page = client.get(SETUP)
     html = page.content.decode()
     assert "<svg" in html and 'role="img"' in html and "<img" not in html.split("</header>")[1]
-    officer.refresh_from_db()
-    from egov.accounts import totp
+    from egov.accounts import otp
+    from egov.accounts.models import TOTPDevice
 
-    secret = totp.decrypt_secret(officer.totp_secret)
-    assert totp.grouped(secret) in html
+    secret = otp.base32(TOTPDevice.objects.get(user=officer).bin_key)
+    assert otp.grouped(secret) in html
     response = client.post(SETUP, {"code": pyotp.TOTP(secret).at(clock.now)})
-    assert response["Location"] == reverse("office:home")
+    assert response.status_code == 200
+    codes = re.findall(r"<li>([a-z0-9]{5}-[a-z0-9]{5})</li>", response.content.decode())
+    assert len(codes) == 10
+    assert f'href="{reverse("office:home")}"' in response.content.decode()
     assert client.session[SECOND_FACTOR_SESSION_KEY] is True
-    officer.refresh_from_db()
     assert officer.totp_enrolled
-    # the secret is never shown again
+    assert codes[0] not in client.get(reverse("accounts:recovery_codes")).content.decode()
+    # the key is never shown again, and a recovery code signs in once
     client.logout()
     sign_in(client, "canbo")
     assert client.get(SETUP)["Location"] == CODE
+    assert client.post(CODE, {"code": codes[0]})["Location"] == reverse("office:home")
+    client.logout()
+    sign_in(client, "canbo")
+    assert "Mã xác thực không đúng" in client.post(CODE, {"code": codes[0]}).content.decode()
+
+
+def test_recovery_codes_page_regenerates_with_a_current_code(
+    client: Client, enrolled_officer: User, clock: Clock
+) -> None:
+    sign_in(client, "canbo")
+    client.post(CODE, {"code": pyotp.TOTP(SECRET).at(clock.now)})
+    page = client.get(reverse("accounts:recovery_codes")).content.decode()
+    assert "0 mã khôi phục" in page or "You have 0" in page
+    clock.advance(seconds=30)
+    response = client.post(reverse("accounts:recovery_codes"), {"code": pyotp.TOTP(SECRET).at(clock.now)})
+    codes = re.findall(r"<li>([a-z0-9]{5}-[a-z0-9]{5})</li>", response.content.decode())
+    assert len(codes) == 10
+    from egov.accounts import services
+
+    assert services.recovery_codes_left(enrolled_officer) == 10
 
 
 def test_staff_citizen_kind_also_needs_the_second_factor(client: Client, citizen: User) -> None:
@@ -219,16 +255,20 @@ def test_middleware_answers_json_on_the_api(client: Client, officer: User) -> No
     assert response.json()["error"]["code"] == "second_factor_required"
 
 
-def test_middleware_leaves_citizens_and_api_tokens_alone(
-    client: Client, citizen: User, officer: User
-) -> None:
-    from rest_framework.authtoken.models import Token
+def test_middleware_leaves_citizens_and_machine_tokens_alone(client: Client, citizen: User) -> None:
+    from egov.testing.auth import machine_token
 
     client.force_login(citizen)
     assert client.get("/my/dossiers/").status_code != 302
-    token = Token.objects.create(user=officer)
-    response = Client().get("/api/v1/worklists/mine", HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert response.status_code not in (302, 401)
+    token = machine_token("lgsp", ["dossiers:read"])
+    response = Client().get("/api/v1/worklists/mine", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+
+
+def test_an_officer_token_of_the_old_kind_no_longer_exists(client: Client) -> None:
+    response = client.get("/api/v1/worklists/mine", HTTP_AUTHORIZATION="Token 0123456789abcdef")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_middleware_lets_a_signed_out_officer_reach_the_login_page(client: Client, officer: User) -> None:

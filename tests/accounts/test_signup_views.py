@@ -96,3 +96,26 @@ def test_english_errors(client: Client) -> None:
 
 def test_signup_enforces_csrf(db: Any) -> None:
     assert Client(enforce_csrf_checks=True).post(SIGNUP, form()).status_code == 403
+
+
+def test_an_id_number_already_registered_is_refused_in_both_languages(client: Client) -> None:
+    assert client.post(SIGNUP, form()).status_code == 302
+    other = Client()
+    response = other.post(SIGNUP, form(username="nguoikhac", email="khac@example.vn"))
+    assert response.status_code == 200
+    assert "Số định danh / mã số thuế này đã có tài khoản." in response.content.decode()
+    other.cookies["egov_language"] = "en"
+    response = other.post(SIGNUP, form(username="nguoikhac", email="khac@example.vn"))
+    assert "An account with this ID number or tax code already exists." in response.content.decode()
+    assert User.objects.count() == 1
+
+
+def test_sign_ups_from_one_address_are_limited(client: Client, settings: Any) -> None:
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "sign_up": "1/hour"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    assert client.post(SIGNUP, form()).status_code == 302
+    response = Client().post(SIGNUP, form(username="thu2", id_number="001190099999"))
+    assert response.status_code == 200 and "Quá nhiều yêu cầu từ địa chỉ này" in response.content.decode()
+    assert User.objects.count() == 1
+    elsewhere = Client(REMOTE_ADDR="10.7.7.7").post(SIGNUP, form(username="thu3", id_number="001190099998"))
+    assert elsewhere.status_code == 302

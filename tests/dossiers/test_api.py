@@ -6,13 +6,13 @@ import json
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from egov.accounts.models import User
 from egov.core.models import Event
 from egov.dossiers import services
 from egov.dossiers.models import Dossier
+from egov.testing.auth import machine_token
 from tests.dossiers.factories import GOOD_DECLARATION, World
 
 pytestmark = pytest.mark.django_db
@@ -229,13 +229,12 @@ def test_public_lookup_locks_a_code_after_repeated_failures(world: World) -> Non
 
 
 def test_machine_client_authenticates_with_a_token_and_anonymous_is_401(world: World) -> None:
-    machine = User.objects.create(username="lgsp-client", kind=User.Kind.MACHINE, password="!")
-    token = Token.objects.create(user=machine)
+    token = machine_token("lgsp-client", ["dossiers:read"])
     anonymous = APIClient()
     assert_error(anonymous.get("/api/v1/worklists/mine"), 401, "not_authenticated")
-    bad = APIClient(headers={"Authorization": "Token not-a-real-token"})
-    assert_error(bad.get("/api/v1/worklists/mine"), 401, "authentication_failed")
-    client = APIClient(headers={"Authorization": f"Token {token.key}"})
+    bad = APIClient(headers={"Authorization": "Bearer not-a-real-token"})
+    assert_error(bad.get("/api/v1/worklists/mine"), 401, "token_invalid")
+    client = APIClient(headers={"Authorization": f"Bearer {token}"})
     assert client.get("/api/v1/worklists/mine").json() == {"items": [], "next_cursor": None}
 
 

@@ -12,16 +12,17 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from egov.accounts.totp import SECOND_FACTOR_SESSION_KEY
+from egov.accounts.otp import SECOND_FACTOR_SESSION_KEY
 from egov.catalog.models import DocumentRequirement, ProcedureVersion
 from egov.core.errors import NotFound, ValidationFailed
 from egov.core.models import Event
 from egov.core.uploads import check_upload
 from egov.dossiers import services
-from egov.dossiers.errors import DossierPermissionDenied, TextRequired
+from egov.dossiers.errors import DossierPermissionDenied, TextRequired, TransitionNotAllowed
 from egov.dossiers.files import file_for, files_of
 from egov.dossiers.models import Dossier, DossierFile, DossierNote
 from tests.dossiers.factories import World
+from tests.dossiers.test_transitions import in_status
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -83,6 +84,64 @@ def test_officers_handling_the_dossier_attach_scans_and_others_may_not(world: Wo
             services.attach_file(stranger, dossier, upload=checked(), kind=DossierFile.Kind.SCAN)
     assert stored(media) == before
     assert DossierFile.objects.filter(dossier=dossier).count() == 1
+
+
+def test_an_officer_attaches_nothing_once_the_dossier_has_ended(world: World, media: Path) -> None:
+    """The statuses open for files are the rule the service enforces, not only what the page shows."""
+    returned = in_status(world, "returned")
+    refused = services.refuse_dossier(world.desk, world.received(), reason="Không đủ điều kiện")
+    for dossier in (returned, refused):
+        with pytest.raises(TransitionNotAllowed) as info:
+            services.attach_file(world.desk, dossier, upload=checked(), kind=DossierFile.Kind.OTHER)
+        assert info.value.status == 409 and info.value.detail["action"] == "attach a file"
+    assert stored(media) == [] and not DossierFile.objects.exists()
+
+
+def test_counter_intake_stores_the_dossier_and_every_scan_in_one_call(world: World, media: Path) -> None:
+    first = DocumentRequirement.objects.create(version=world.version, code="TP1", name="Tờ khai", position=1)
+    second = DocumentRequirement.objects.create(
+        version=world.version, code="TP2", name="Chứng sinh", position=2
+    )
+    result = services.create_dossier_with_scans(
+        world.desk,
+        scans=[
+            services.Scan(SimpleUploadedFile("to-khai.pdf", PDF), first),
+            services.Scan(SimpleUploadedFile("chung-sinh.png", PNG), second),
+        ],
+        procedure_code=world.procedure.code,
+        agency_code=world.department.code,
+        channel="counter",
+        applicant={"name": "Trần Thị Bình"},
+        declaration={"full_name": "Cường", "birth_date": "2026-02-01"},
+    )
+    rows = list(files_of(result.dossier))
+    assert [(r.kind, r.requirement_id) for r in rows] == [("scan", first.pk), ("scan", second.pk)]
+    assert len(stored(media)) == 2
+    assert Event.objects.filter(aggregate_id=result.dossier.code, kind="dossier.file_attached").count() == 2
+
+
+def test_a_second_scan_failing_after_the_first_was_stored_leaves_nothing(world: World, media: Path) -> None:
+    """The first scan is in storage when the second is refused (a requirement of another version)."""
+    mine = DocumentRequirement.objects.create(version=world.version, code="TP1", name="Tờ khai", position=1)
+    later = ProcedureVersion.objects.create(
+        procedure=world.procedure, number=2, effective_from=date(2099, 1, 1)
+    )
+    foreign = DocumentRequirement.objects.create(version=later, code="X", name="X")
+    with pytest.raises(ValidationFailed):
+        services.create_dossier_with_scans(
+            world.desk,
+            scans=[
+                services.Scan(SimpleUploadedFile("to-khai.pdf", PDF), mine),
+                services.Scan(SimpleUploadedFile("khac.pdf", PDF), foreign),
+            ],
+            procedure_code=world.procedure.code,
+            agency_code=world.department.code,
+            channel="counter",
+            applicant={"name": "Trần Thị Bình"},
+            declaration={"full_name": "Cường", "birth_date": "2026-02-01"},
+        )
+    assert not Dossier.objects.exists() and not DossierFile.objects.exists()
+    assert stored(media) == []
 
 
 def test_a_requirement_of_another_procedure_is_refused(world: World) -> None:

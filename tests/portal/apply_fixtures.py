@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from egov.accounts.totp import SECOND_FACTOR_SESSION_KEY
+from egov.accounts.otp import SECOND_FACTOR_SESSION_KEY
 from egov.catalog.models import DocumentRequirement
 from egov.core.calendar import reset_calendar_cache
 from tests.dossiers.factories import World, build_world

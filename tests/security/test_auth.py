@@ -1,4 +1,4 @@
-"""Second factor, lockout, session fixation and redirects of the sign-in pages."""
+"""Second factor, lock-out, session fixation and redirects of the sign-in pages; the API's session rule."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
-from egov.accounts import services, totp
-from egov.accounts.models import User
-from egov.accounts.totp import SECOND_FACTOR_SESSION_KEY
+from egov.accounts import otp, services
+from egov.accounts.models import TOTPDevice, User
+from egov.accounts.otp import SECOND_FACTOR_SESSION_KEY
 from tests.dossiers.factories import World
 from tests.portal.mine_fixtures import add_file
 from tests.security.conftest import client_for
@@ -155,7 +155,7 @@ def test_a_replayed_code_is_refused_in_another_session(enrolled: User) -> None:
     assert SESSION_KEY not in second.session
 
 
-def test_wrong_codes_lock_the_account_even_for_the_right_password_and_code(
+def test_wrong_codes_lock_the_address_out_even_for_the_right_password_and_code(
     settings: Any, enrolled: User
 ) -> None:
     limit = int(settings.EGOV["LOGIN_MAX_FAILURES"])
@@ -163,15 +163,40 @@ def test_wrong_codes_lock_the_account_even_for_the_right_password_and_code(
     password_step(client)
     good = pyotp.TOTP(SECRET).now()
     wrong = "000000" if good != "000000" else "111111"
+    TOTPDevice.objects.update(throttling_failure_count=0)
     for _ in range(limit):
         client.post(CODE, {"code": wrong})
-    enrolled.refresh_from_db()
-    assert services.is_locked(enrolled)
-    assert client.post(CODE, {"code": good}).status_code == 200
+        TOTPDevice.objects.update(throttling_failure_timestamp=None)  # past django-otp's slow-down
+    page = client.post(CODE, {"code": good})
+    assert page.status_code == 200 and "Đăng nhập sai quá nhiều lần" in page.content.decode()
     assert SESSION_KEY not in client.session
     fresh = Client()
     response = password_step(fresh)
     assert response.status_code == 200 and SESSION_KEY not in fresh.session
+    assert "egov_pending_login" not in fresh.session
+
+
+def test_a_stranger_cannot_lock_an_officer_out_of_the_desk(settings: Any, enrolled: User) -> None:
+    for _ in range(int(settings.EGOV["LOGIN_MAX_FAILURES"]) + 3):
+        Client(REMOTE_ADDR="203.0.113.66").post(LOGIN, {"username": "canbo-sec", "password": "doan-bua"})
+    desk = Client(REMOTE_ADDR="10.0.0.20")
+    assert password_step(desk)["Location"] == CODE
+    assert desk.post(CODE, {"code": pyotp.TOTP(SECRET).now()}).status_code == 302
+    assert desk.session[SECOND_FACTOR_SESSION_KEY] is True
+
+
+def test_the_sign_in_page_does_not_tell_which_user_names_exist(settings: Any, enrolled: User) -> None:
+    def answers(username: str) -> list[tuple[int, str]]:
+        client = Client(REMOTE_ADDR="198.51.100.3")
+        seen = []
+        for _ in range(int(settings.EGOV["LOGIN_MAX_FAILURES"]) + 1):
+            page = client.post(LOGIN, {"username": username, "password": "doan-bua"})
+            text = page.content.decode().replace(username, "NAME")
+            alert = text.split('role="alert"')[1].split("</p>")[0] if 'role="alert"' in text else ""
+            seen.append((page.status_code, alert))
+        return seen
+
+    assert answers("canbo-sec") == answers("khong-co-ai")
 
 
 def test_the_lockout_is_not_bypassed_by_changing_the_username_case(settings: Any, enrolled: User) -> None:
@@ -188,12 +213,11 @@ def test_a_setup_secret_is_never_shown_to_a_second_sign_in(officer: User) -> Non
     attacker = Client()
     password_step(attacker)
     assert attacker.get(SETUP).status_code == 200
-    officer.refresh_from_db()
-    seen_by_attacker = totp.decrypt_secret(officer.totp_secret)
+    seen_by_attacker = otp.base32(TOTPDevice.objects.get(user=officer).bin_key)
     real = Client()
     password_step(real)
     page = real.get(SETUP).content.decode()
-    assert totp.grouped(seen_by_attacker) not in page
+    assert otp.grouped(seen_by_attacker) not in page
 
 
 # --- redirects ------------------------------------------------------------------------------------
@@ -268,3 +292,27 @@ def test_an_officer_session_ends_after_one_working_day(enrolled: User, settings:
     response = client.post(reverse("accounts:second_factor"), {"code": pyotp.TOTP(SECRET).now()})
     assert response.status_code == 302
     assert client.session.get_expiry_age() == 10 * 3600
+
+
+def test_the_api_refuses_an_officer_session_without_the_second_factor_even_without_the_middleware(
+    world: World, settings: Any
+) -> None:
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("SecondFactorMiddleware")]
+    dossier = world.create().dossier
+    response = without_second_factor(world.desk).post(
+        f"/api/v1/dossiers/{dossier.code}/receive", content_type="application/json"
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "second_factor_required"
+    dossier.refresh_from_db()
+    assert dossier.received_at is None
+    assert client_for(world.desk).get("/api/v1/worklists/mine").status_code == 200
+
+
+def test_an_officer_cannot_turn_a_password_into_an_api_token(enrolled: User) -> None:
+    for data in (
+        {"grant_type": "password", "username": "canbo-sec", "password": PASSWORD},
+        {"grant_type": "client_credentials", "client_id": "canbo-sec", "client_secret": PASSWORD},
+    ):
+        response = Client().post("/oauth/token/", data)
+        assert response.status_code in (400, 401) and "access_token" not in response.json()

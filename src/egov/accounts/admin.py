@@ -1,10 +1,23 @@
+"""Accounts in the admin: users (unlock, reset the second factor), roles, machine clients.
+
+A machine client's secret is shown once, in the page that answers the "issue new credentials" action,
+and stored nowhere else (not in a message, not in the session).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
 
-from egov.accounts import services
-from egov.accounts.models import RoleAssignment, User
+from egov.accounts import clients, services, throttling
+from egov.accounts.models import ClientCredential, MachineClient, RoleAssignment, User
 from egov.accounts.views import admin_login
 from egov.core.autocomplete import SafeAutocompleteMixin
 
@@ -20,12 +33,21 @@ class RoleAssignmentInline(SafeAutocompleteMixin, admin.TabularInline):
     verbose_name_plural = "vai trò tại các cơ quan"
 
 
+def locked_out(user: User) -> bool:
+    """Some address is locked out of this account now (django-axes)."""
+    since = timezone.now() - throttling.cool_off()
+    return AccessAttempt.objects.filter(
+        username=throttling.username_of(None, {"username": user.get_username()}),
+        failures_since_start__gte=throttling.failure_limit(),
+        attempt_time__gte=since,
+    ).exists()
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "kind", "email", "is_active", "locked", "totp_enrolled"]
     list_filter = ["kind", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "email", "id_number", "phone"]
-    readonly_fields = ["totp_confirmed_at", "failed_logins", "locked_until"]
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
         (
@@ -42,23 +64,19 @@ class UserAdmin(BaseUserAdmin):
                 )
             },
         ),
-        (
-            "Bảo mật đăng nhập (sign-in security)",
-            {"fields": ("totp_confirmed_at", "failed_logins", "locked_until")},
-        ),
     )
     inlines = [RoleAssignmentInline]
     actions = ["unlock", "reset_totp"]
 
     @admin.display(boolean=True, description="Đang bị khoá")
     def locked(self, obj: User) -> bool:
-        return services.is_locked(obj)
+        return locked_out(obj)
 
     @admin.display(boolean=True, description="Đã đăng ký xác thực hai lớp")
     def totp_enrolled(self, obj: User) -> bool:
         return obj.totp_enrolled
 
-    @admin.action(description="Mở khoá tài khoản đã chọn")
+    @admin.action(description="Mở khoá tài khoản đã chọn (mọi địa chỉ)")
     def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             services.unlock_account(request.user, user)
@@ -81,3 +99,47 @@ class RoleAssignmentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "agency__code", "agency__name"]
     autocomplete_fields = ["user", "agency"]
+
+
+class CredentialInline(admin.TabularInline):
+    model = ClientCredential
+    extra = 0
+    can_delete = False
+    fields = ["client_id", "created_at", "expires_at"]
+    readonly_fields = ["client_id", "created_at", "expires_at"]
+    verbose_name_plural = "khoá truy cập (client id; khoá bí mật chỉ hiện một lần khi cấp)"
+
+    @admin.display(description="client id")
+    def client_id(self, obj: ClientCredential) -> str:
+        return str(obj.application.client_id)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MachineClient)
+class MachineClientAdmin(admin.ModelAdmin):
+    """Created with `egov clients create` (roles in agencies); here: issue credentials, revoke."""
+
+    list_display = ["name", "scopes", "active", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["name"]
+    fields = ["name", "user", "scopes", "active", "created_at"]
+    readonly_fields = ["name", "user", "active", "created_at"]
+    inlines = [CredentialInline]
+    actions = ["issue_credentials", "revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Cấp khoá mới (khoá cũ còn dùng được trong thời gian chuyển đổi)")
+    def issue_credentials(self, request: HttpRequest, queryset: QuerySet[MachineClient]) -> HttpResponse:
+        issued = [(client, clients.issue_credentials(request.user, client)) for client in queryset]
+        context = {**self.admin_site.each_context(request), "issued": issued, "title": "Khoá truy cập mới"}
+        return render(request, "admin/accounts/issued_credentials.html", context)
+
+    @admin.action(description="Thu hồi quyền truy cập (ngay lập tức)")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[MachineClient]) -> None:
+        for client in queryset:
+            clients.revoke_machine_client(request.user, client)
+        messages.success(request, f"Đã thu hồi {queryset.count()} hệ thống.")

@@ -30,6 +30,8 @@ class LoginForm(Form):
 
 
 class CodeForm(Form):
+    """The 6 digits of the authenticator app (set-up and regenerating recovery codes)."""
+
     code = forms.RegexField(
         label=_("6-digit code"),
         help_text=_("The code shown by your authenticator app now."),
@@ -43,6 +45,34 @@ class CodeForm(Form):
                 "pattern": r"[0-9 ]{6,7}",
                 "autofocus": True,
                 "class": "usa-input--small",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"]).replace(" ", "").strip()
+
+
+class SecondFactorForm(Form):
+    """The sign-in's second step: a code from the app, or one of the recovery codes."""
+
+    code = forms.RegexField(
+        label=_("6-digit code or recovery code"),
+        help_text=_(
+            "The code shown by your authenticator app now, or one of your recovery codes (xxxxx-xxxxx)."
+        ),
+        regex=r"^\s*(\d{3}\s?\d{3}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})\s*$",
+        max_length=11,
+        error_messages={
+            "invalid": _("Enter the 6 digits from your app or a recovery code like abcde-23456.")
+        },
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+                "class": "usa-input--medium",
             }
         ),
     )

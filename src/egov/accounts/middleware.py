@@ -9,13 +9,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
+from egov.accounts.otp import SECOND_FACTOR_SESSION_KEY
 from egov.accounts.services import needs_second_factor
-from egov.accounts.totp import SECOND_FACTOR_SESSION_KEY
 from egov.core.errors import error_body
 
 
 class SecondFactorMiddleware:
-    """Goes after AuthenticationMiddleware. Sees session users only: DRF token clients are untouched."""
+    """Goes after AuthenticationMiddleware. Sees session users only: machine bearer tokens are untouched."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -20,7 +20,7 @@ from django_otp.oath import TOTP
 from egov.accounts import otp
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp managers are untyped
     """A citizen, a business representative, an officer or a machine client.
 
     `identity_provider` + `identity_subject` are filled by the OIDC login to the national identity
@@ -115,6 +115,8 @@ def _throttle_factor() -> int:
 class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     """An authenticator app (RFC 6238, SHA-1, 6 digits, 30 s). A code is accepted once (`last_t`)."""
 
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="totp_devices")
+
     encrypted_key = models.TextField(
         "khoá bí mật (đã mã hoá)", help_text="Base32 key encrypted with Fernet under SECRET_KEY."
     )
@@ -163,6 +165,8 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
 class RecoveryCodeDevice(ThrottlingMixin, Device):
     """Single-use recovery codes, for the day the phone is lost. Codes are stored as keyed digests."""
 
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_devices")
+
     class Meta(Device.Meta):
         verbose_name = "mã khôi phục"
         verbose_name_plural = "mã khôi phục"
@@ -194,6 +198,9 @@ class RecoveryCode(models.Model):
         verbose_name = "mã khôi phục"
         verbose_name_plural = "mã khôi phục"
         constraints = [models.UniqueConstraint(fields=["device", "digest"], name="recovery_code_unique")]
+
+    def __str__(self) -> str:
+        return f"recovery code #{self.pk}"  # never the digest
 
 
 # --- machine clients -------------------------------------------------------------------------------
@@ -239,6 +246,9 @@ class ClientCredential(models.Model):
     class Meta:
         verbose_name = "khoá truy cập"
         verbose_name_plural = "khoá truy cập"
+
+    def __str__(self) -> str:
+        return f"{self.client_id} ({self.application_id})"
 
     def usable(self, now: Any = None) -> bool:
         return self.client.active and (self.expires_at is None or self.expires_at > (now or timezone.now()))

@@ -1,4 +1,4 @@
-"""Sign-in, second factor, TOTP set-up, sign-up and sign-out (mounted at /accounts/)."""
+"""Sign-in, second factor, TOTP set-up, recovery codes, sign-up and sign-out (mounted at /accounts/)."""
 
 from django.urls import path
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("login/code/", views.second_factor, name="second_factor"),
     path("login/setup/", views.totp_setup, name="totp_setup"),
+    path("recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("logout/", views.logout_view, name="logout"),
     path("signup/", views.signup, name="signup"),
 ]

@@ -1,4 +1,5 @@
-"""Sign-in (password, then a TOTP code for officers), TOTP set-up, sign-up and sign-out pages."""
+"""Sign-in (password, then a TOTP or recovery code for officers), TOTP set-up, recovery codes, sign-up
+and sign-out pages."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -21,8 +23,8 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from egov.accounts import services, totp
-from egov.accounts.forms import CodeForm, LoginForm, SignupForm
+from egov.accounts import otp, services
+from egov.accounts.forms import CodeForm, LoginForm, SecondFactorForm, SignupForm
 from egov.accounts.models import User
 from egov.core.errors import DomainError, ValidationFailed
 from egov.core.ui import error_message, in_language
@@ -90,15 +92,25 @@ def _pending_expired(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-def _finish(request: HttpRequest, user: User, next_url: str, second_factor: bool) -> HttpResponse:
+def _sign_in(request: HttpRequest, user: User, second_factor: bool) -> None:
     request.session.pop(PENDING_SESSION_KEY, None)
     login(request, user, backend=BACKEND)
     if second_factor:
-        request.session[totp.SECOND_FACTOR_SESSION_KEY] = True
+        request.session[otp.SECOND_FACTOR_SESSION_KEY] = True
         request.session.cycle_key()
         # Desk computers are shared: an officer's session ends after one working day at most.
         request.session.set_expiry(int(str(settings.EGOV["OFFICER_SESSION_HOURS"])) * 3600)
+
+
+def _finish(request: HttpRequest, user: User, next_url: str, second_factor: bool) -> HttpResponse:
+    _sign_in(request, user, second_factor)
     return HttpResponseRedirect(safe_next(request, next_url) or _home_for(user))
+
+
+def _show_recovery_codes(request: HttpRequest, codes: list[str], next_url: str) -> HttpResponse:
+    """Rendered in the answer itself, never stored: the codes are shown this once."""
+    context = {"codes": codes, "next": next_url, "count": len(codes)}
+    return render(request, "accounts/recovery_codes_new.html", context)
 
 
 # --- views ---------------------------------------------------------------------------------------
@@ -138,16 +150,32 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     user, next_url = pending
     if not user.totp_enrolled:
         return redirect("accounts:totp_setup")
-    form = CodeForm(request.POST or None)
+    form = SecondFactorForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.verify_second_factor(user, form.cleaned_data["code"])
+            method = services.verify_second_factor(user, form.cleaned_data["code"], request)
         except DomainError as err:
             error = error_message(request, err)
         else:
-            return _finish(request, user, next_url, second_factor=True)
+            _sign_in(request, user, second_factor=True)
+            if method == "password+recovery_code":
+                _recovery_code_used(request, user)
+            return HttpResponseRedirect(safe_next(request, next_url) or _home_for(user))
     return render(request, "accounts/second_factor.html", {"form": form, "error": error})
+
+
+def _recovery_code_used(request: HttpRequest, user: User) -> None:
+    from django.contrib import messages
+
+    left = services.recovery_codes_left(user)
+    messages.warning(
+        request,
+        in_language(
+            f"Bạn vừa dùng một mã khôi phục; còn {left} mã. Hãy tạo mã mới nếu sắp hết.",
+            f"You used a recovery code; {left} left. Make new ones if you are running out.",
+        ),
+    )
 
 
 def qr_svg(uri: str) -> SafeString:
@@ -171,11 +199,12 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_totp_enrolment(user, form.cleaned_data["code"])
+            codes = services.confirm_totp_enrolment(user, form.cleaned_data["code"], request)
         except DomainError as err:
             error = error_message(request, err)
         else:
-            return _finish(request, user, next_url, second_factor=True)
+            _sign_in(request, user, second_factor=True)
+            return _show_recovery_codes(request, codes, safe_next(request, next_url) or _home_for(user))
     data = dict(request.session.get(PENDING_SESSION_KEY) or {})
     fresh = not data.get("setup_started")
     try:
@@ -188,8 +217,8 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "error": error,
-        "secret": totp.grouped(secret),
-        "qr": qr_svg(totp.provisioning_uri(secret, user.get_username())),
+        "secret": otp.grouped(secret),
+        "qr": qr_svg(otp.provisioning_uri(otp.from_base32(secret), user.get_username())),
         "issuer": settings.EGOV["NODE_NAME"],
         "account": user.get_username(),
     }
@@ -205,9 +234,11 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.register_citizen(form.registration())
+            user = services.register_citizen(form.registration(), request)
         except ValidationFailed as err:
             _attach_errors(request, form, err)
+        except DomainError as err:
+            form.add_error(None, error_message(request, err))
         else:
             return _finish(request, user, next_url, second_factor=False)
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
@@ -223,6 +254,29 @@ def _attach_errors(request: HttpRequest, form: SignupForm, err: ValidationFailed
             form.add_error(field, in_language(vi, en))
     if not detail:
         form.add_error(None, error_message(request, err))
+
+
+@login_required
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """How many recovery codes are left; new ones (the old stop working) after a current app code."""
+    user = request.user
+    assert isinstance(user, User)
+    if not user.totp_enrolled:
+        return render(request, "accounts/recovery_codes.html", {"enrolled": False})
+    form = CodeForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.regenerate_recovery_codes(user, form.cleaned_data["code"], request)
+        except DomainError as err:
+            error = error_message(request, err)
+        else:
+            return _show_recovery_codes(request, codes, _home_for(user))
+    context = {"enrolled": True, "left": services.recovery_codes_left(user), "form": form, "error": error}
+    return render(request, "accounts/recovery_codes.html", context)
 
 
 @require_POST

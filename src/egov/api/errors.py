@@ -95,12 +95,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    code, vi, en = _DRF_MESSAGES.get(type(exc).__name__, ("error", "Đã xảy ra lỗi.", "An error occurred."))
-    detail = response.data if isinstance(exc, exceptions.ValidationError) else None
+    code, vi, en = getattr(exc, "egov_message", None) or _DRF_MESSAGES.get(
+        type(exc).__name__, ("error", "Đã xảy ra lỗi.", "An error occurred.")
+    )
+    detail = getattr(exc, "egov_detail", None)
+    if isinstance(exc, exceptions.ValidationError):
+        detail = response.data
     wait = getattr(exc, "wait", None)
     if isinstance(exc, exceptions.Throttled) and wait:
         detail = {"retry_after_seconds": int(wait)}
     response.data = error_body(code, vi, en, detail)
     if response.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in response:
-        response["WWW-Authenticate"] = "Token"
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response

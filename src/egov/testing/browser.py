@@ -106,7 +106,7 @@ def sign_in(context: Any, base_url: str, user: Any) -> None:
     """
     from django.test import Client
 
-    from egov.accounts.totp import SECOND_FACTOR_SESSION_KEY
+    from egov.accounts.otp import SECOND_FACTOR_SESSION_KEY
 
     client = Client()
     client.force_login(user)

@@ -7,12 +7,12 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiRequest, extend_schema
 from rest_framework.parsers import BaseParser, MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from egov.api import scopes
 from egov.results import checking
 from egov.results.api import serializers as s
 
@@ -60,7 +60,7 @@ def uploaded_bytes(request: Request) -> bytes:
 
 
 class ResultVerifyView(APIView):
-    permission_classes = [AllowAny]
+    required_scopes = [scopes.RESULTS_VERIFY]
     authentication_classes: list[type] = []
     parser_classes = [MultiPartParser, PdfBodyParser]
     throttle_classes = [ScopedRateThrottle]
@@ -86,7 +86,7 @@ class ResultVerifyView(APIView):
 
 
 class ResultFactsView(APIView):
-    permission_classes = [AllowAny]
+    required_scopes = [scopes.RESULTS_VERIFY]
     authentication_classes: list[type] = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = THROTTLE_SCOPE
