@@ -12,7 +12,6 @@ from typing import Any
 from django.db import connection
 
 RESULTS = Path(__file__).resolve().parent / "results"
-TARGETS = {"worklist_p50_ms": 50.0, "worklist_p95_ms": 150.0, "lifecycles_per_second": 50.0}
 
 
 def machine() -> dict[str, Any]:
@@ -97,19 +96,6 @@ def data_size() -> dict[str, Any]:
     return sizes
 
 
-def verdict(result: dict[str, Any]) -> dict[str, bool]:
-    out: dict[str, bool] = {}
-    overall = (result.get("worklist") or {}).get("overall")
-    if overall:
-        out["worklist_p50"] = overall["p50_ms"] <= TARGETS["worklist_p50_ms"]
-        out["worklist_p95"] = overall["p95_ms"] <= TARGETS["worklist_p95_ms"]
-    runs = [r for r in (result.get("lifecycles") or {}).values() if r]
-    if runs:
-        best = max(r["per_second"] for r in runs)
-        out["lifecycles"] = best >= TARGETS["lifecycles_per_second"]
-    return out
-
-
 def write_json(result: dict[str, Any], path: Path | None = None) -> Path:
     path = path or RESULTS / "latest.json"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -180,7 +166,7 @@ def table(result: dict[str, Any]) -> str:
         for key in ("single", "parallel"):
             r = lc.get(key)
             if r:
-                label = f"  {r['processes']} process{'es' if r['processes'] > 1 else ''} (target ≥ 50/s)"
+                label = f"  {r['processes']} process{'es' if r['processes'] > 1 else ''}"
                 lines.append(
                     f"{label:34} {r['lifecycles']:>8} {r['seconds']:>8.1f} {r['per_second']:>8.1f} "
                     f"{r['transitions_per_second']:>8.1f}"
@@ -190,10 +176,7 @@ def table(result: dict[str, Any]) -> str:
             ops = ", ".join(f"{op} {ms:.1f}" for op, ms in single["op_ms"].items())
             lines.append(f"  mean ms per call: {ops}")
     lines += level4_lines(result.get("level4"))
-    v = result.get("verdict") or {}
-    if v:
-        lines.append("")
-        lines.append("targets: " + ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in v.items()))
+    lines += side_by_side_lines(result.get("side_by_side"))
     for note in result.get("notes", []):
         lines.append(f"note: {note}")
     return "\n".join(lines)
@@ -221,4 +204,22 @@ def level4_lines(l4: dict[str, Any] | None) -> list[str]:
     lines = ["", head]
     for label, count, per_s, s in rows:
         lines.append(f"{label:34} {count:>8} {per_s:>8.1f} {s['p50_ms']:>8.1f} {s['p95_ms']:>8.1f}")
+    return lines
+
+
+def side_by_side_lines(comparisons: dict[str, Any] | None) -> list[str]:
+    """Each round of each side (bench.sidebyside), so the spread is visible beside the ratio."""
+    lines: list[str] = []
+    for name, c in (comparisons or {}).items():
+        lines += ["", f"side by side: {name} per second, alternating rounds, same server"]
+        if c.get("error"):
+            lines.append(f"  failed: {c['error']}")
+            continue
+        for label, figures, median in (
+            (c["baseline"], c["base_figures"], c["base"]),
+            ("this checkout", c["ours_figures"], c["ours"]),
+        ):
+            shown = ", ".join(f"{f:.1f}" for f in figures)
+            lines.append(f"  {label:14} {shown}  (median {median:.1f})")
+        lines.append(f"  ratio {c['ratio']:.2f}× in {c['seconds']:.0f} s")
     return lines

@@ -38,6 +38,8 @@ def _run(url: str, output: Path) -> dict[str, Any]:
         "--output",
         str(output),
         "--skip-level4",  # tests/bench/test_level4.py runs it once
+        "--baseline",
+        "none",  # tests/bench/test_sidebyside.py runs the baseline side by side
     ]
     env = {k: v for k, v in os.environ.items() if k != "EGOV_DATABASE_URL"}
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
