@@ -30,3 +30,20 @@ def test_a_published_version_cannot_be_deleted_from_the_admin() -> None:
     response = browser.post(f"/admin/catalog/procedureversion/{version.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert type(version).objects.filter(pk=version.pk).exists()
+
+
+def test_the_agency_list_filters_todays_map_from_the_closed_agencies() -> None:
+    from datetime import date
+
+    from egov.catalog.models import Agency
+
+    Agency.objects.create(code="000.00.31.H62", name="UBND thành phố Vĩnh Yên", level="district")
+    new = Agency.objects.create(code="000.01.50.H44", name="UBND phường Vĩnh Phúc", level="commune")
+    Agency.objects.filter(code="000.00.31.H62").update(valid_to=date(2025, 7, 1), successor=new)
+    admin_user = User.objects.create_superuser("root-admin3", "root3@example.vn", "x")
+    browser = Client()
+    sign_in(browser, admin_user)
+    today = browser.get("/admin/catalog/agency/", {"in_force": "yes"}).content.decode()
+    closed = browser.get("/admin/catalog/agency/", {"in_force": "no"}).content.decode()
+    assert "UBND phường Vĩnh Phúc" in today and "UBND thành phố Vĩnh Yên" not in today
+    assert "UBND thành phố Vĩnh Yên" in closed and "000.01.50.H44" in closed  # with its successor

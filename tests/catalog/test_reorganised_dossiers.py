@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from egov.backoffice import actions as office
 from egov.backoffice import selectors as overview
 from egov.catalog.errors import AgencyNotInForce
 from egov.catalog.models import Agency
@@ -115,8 +114,8 @@ def test_the_successors_officers_carry_on_the_old_dossiers(world: World, reorgan
     assert received.status == Status.RECEIVED and received.current_unit_id == world.department.pk
     dossier = services.forward_dossier(world.specialist, reorganised["with_specialist"], assignee=world.head)
     assert dossier.current_assignee == world.head
-    assert world.head in office.eligible_officers(world.department, "division_head")
-    assert not office.desk_agencies(world.desk).filter(pk=world.department.pk).exists()
+    assert world.head in overview.eligible_officers(world.department, "division_head")
+    assert not overview.desk_agencies(world.desk).filter(pk=world.department.pk).exists()
 
 
 def test_the_overview_and_on_time_rate_of_the_successor_include_the_old_units_dossiers(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,21 +86,44 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def screenshot(page: Any, name: str) -> None:
-    """Write docs/screenshots/<name>.png when EGOV_SCREENSHOTS names that folder (make screenshots)."""
-    if SCREENSHOTS:
+    """Write docs/screenshots/<name>.png when EGOV_SCREENSHOTS names that folder (make screenshots).
+
+    The screenshots document the demo, so one is written only while every agency in the database is
+    one of the demo's: a test that builds its own agencies ("UBND tỉnh 7") leaves no screenshot.
+    """
+    if SCREENSHOTS and shows_demo_data_only():
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
 
 
+def shows_demo_data_only() -> bool:
+    from egov.catalog.demo import DEMO_BUNDLE
+    from egov.catalog.models import Agency
+
+    demo = {agency["code"] for agency in json.loads(DEMO_BUNDLE.read_text(encoding="utf-8"))["agencies"]}
+    codes = set(Agency.objects.values_list("code", flat=True))
+    return bool(codes) and codes <= demo
+
+
 @pytest.fixture
 def demo(site: str, settings: Any, tmp_path: Path) -> Path:
-    """The demo catalogue and accounts (fast password hashing), files in a temporary folder.
+    """The demo catalogue (today's map) and accounts (fast password hashing), files in a temporary
+    folder. Returns a PDF to upload."""
+    return _demo_node(settings, tmp_path, history=False)
 
-    Returns a PDF to upload.
-    """
+
+@pytest.fixture
+def demo_with_history(site: str, settings: Any, tmp_path: Path) -> Path:
+    """As `demo`, on a node that went through the 2025 reorganisation as `egov demo` replays it:
+    Vĩnh Phúc's 2024 map and its dossiers of 2024-25 first, then the plan."""
+    return _demo_node(settings, tmp_path, history=True)
+
+
+def _demo_node(settings: Any, tmp_path: Path, *, history: bool) -> Path:
     from egov.catalog.demo import load_demo_catalog
     from egov.core.calendar import reset_calendar_cache
     from egov.demo import create_demo_accounts
+    from egov.demo_history import replay_reorganisation
     from egov.testing.seeds import restore_seeded_rows
     from tests.backoffice.dossier_fixtures import PDF_BYTES
     from tests.dossiers.factories import ensure_code_format
@@ -109,6 +133,8 @@ def demo(site: str, settings: Any, tmp_path: Path) -> Path:
     reset_calendar_cache()
     ensure_code_format()
     restore_seeded_rows()  # templates seeded by migrations, gone if an earlier test flushed the tables
+    if history:
+        replay_reorganisation()
     load_demo_catalog()
     create_demo_accounts()
     pdf = tmp_path / "giay-chung-sinh.pdf"

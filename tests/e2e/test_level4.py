@@ -2,10 +2,11 @@
 
 A citizen applies online for a fee-bearing procedure (household business registration, 50,000 VND
 online), pays in the sandbox payment platform (its payer page, its callback over HTTP), the desk
-receives the paid dossier, the district's officers process it, the leader issues the signed electronic
-result, the clerk finishes; the email with the signed PDF reaches a real SMTP server on loopback; the
-citizen downloads the result from "My dossiers" and the public verification page confirms it, while
-a copy with one byte changed is reported invalid. axe-core checks the new pages.
+receives the paid dossier, the ward's officers process it (household businesses register at the
+commune level since 1 July 2025), the leader issues the signed electronic result, the clerk
+finishes; the email with the signed PDF reaches a real SMTP server on loopback; the citizen
+downloads the result from "My dossiers" and the public verification page confirms it, while a copy
+with one byte changed is reported invalid. axe-core checks the new pages.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from egov.testing.browser import check_axe, sign_in
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_journey import act, as_user, sign_in_with_password, upload_and_submit
 
-PROCEDURE = "1.001612"  # Đăng ký thành lập hộ kinh doanh, at the district: 50,000 VND online
+PROCEDURE = "1.001612"  # Đăng ký thành lập hộ kinh doanh, at the ward since 2025: 50,000 VND online
 
 
 @pytest.fixture
@@ -83,27 +84,27 @@ def pay_in_sandbox(page: Any, site: str, dossier: Dossier) -> Payment:
 
 
 def process_and_issue(page: Any, site: str, dossier: Dossier) -> ResultDocument:
-    as_user(page, site, "huyen.motcua")
+    as_user(page, site, "xa.motcua")
     act(page, site, dossier.code, "receive")
     act(page, site, dossier.code, "forward")
-    for username in ("huyen.chuyenvien", "huyen.truongphong"):
+    for username in ("xa.chuyenvien", "xa.truongphong"):
         as_user(page, site, username)
         act(page, site, dossier.code, "forward")
-    as_user(page, site, "huyen.lanhdao")
+    as_user(page, site, "xa.lanhdao")
     page.goto(f"{site}/office/dossiers/{dossier.code}/")
     with page.expect_navigation():
         page.locator("form[action$='/issue-result/'] button[type=submit]").click()
     assert page.locator(".usa-alert--error").count() == 0
     check_axe(page, "dossier page with its signed result")
     screenshot(page, "level4-office-result")
-    as_user(page, site, "huyen.vanthu")
+    as_user(page, site, "xa.vanthu")
     act(page, site, dossier.code, "finish")
     return ResultDocument.objects.get(dossier=dossier)
 
 
 def refuse_receipt_while_unpaid(page: Any, site: str, dossier: Dossier) -> None:
     """Fees are paid before receipt: the desk's receive action explains why it cannot, nothing changes."""
-    as_user(page, site, "huyen.motcua")
+    as_user(page, site, "xa.motcua")
     page.goto(f"{site}/office/dossiers/{dossier.code}/")
     with page.expect_navigation():
         page.locator("button[name=submit][value=receive]").click()

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from egov.catalog import services
 from egov.catalog.models import (
@@ -24,14 +25,33 @@ from egov.catalog.models import (
     ProcessStep,
     Sector,
 )
+from egov.catalog.selectors import in_force_q
 from egov.core.autocomplete import SafeAutocompleteMixin
 from egov.core.errors import DomainError
 
 
+class InForceFilter(admin.SimpleListFilter):
+    """Today's map or the agencies closed by a reorganisation (kept for their dossiers)."""
+
+    title = "đang hoạt động"
+    parameter_name = "in_force"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Đang hoạt động / in force"), ("no", "Đã ngừng hoạt động / closed")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Agency]) -> QuerySet[Agency]:
+        today = in_force_q(timezone.localdate())
+        if self.value() == "yes":
+            return queryset.filter(today)
+        if self.value() == "no":
+            return queryset.exclude(today)
+        return queryset
+
+
 @admin.register(Agency)
 class AgencyAdmin(SafeAutocompleteMixin, admin.ModelAdmin[Agency]):
-    list_display = ["code", "name", "level", "parent", "code_2020", "valid_to"]
-    list_filter = ["level"]
+    list_display = ["code", "name", "level", "parent", "code_2020", "valid_from", "valid_to", "successor"]
+    list_filter = [InForceFilter, "level"]
     search_fields = ["code", "code_2020", "name", "name_en"]
     autocomplete_fields = ["parent", "successor"]
     ordering = ["code"]
