@@ -5,21 +5,24 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from pyhanko.pdf_utils.reader import PdfFileReader
 
+from egov.accounts.models import Role
 from egov.core.models import Event
 from egov.dossiers.errors import DossierPermissionDenied
 from egov.dossiers.models import Dossier, DossierFile
-from egov.results import pki, services, wording
-from egov.results.models import ResultDocument, ResultTemplate
+from egov.results import enrolment, pki, services, signing, wording
+from egov.results.models import ResultCounter, ResultDocument, ResultTemplate, SignerCertificate
 from egov.results.verification import verify_pdf
-from tests.dossiers.factories import World
+from tests.dossiers.factories import World, officer
 from tests.results.conftest import add_agency_keys
-from tests.results.helpers import at_last_step, issued
+from tests.results.helpers import at_last_step, issued, pdf_text, stored_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -36,29 +39,177 @@ def test_issue_result_signs_stores_and_records(world: World, node_pki: Path) -> 
     assert result.template.code == "van-ban-tra-loi"  # no specific template for the test procedure
     assert result.number.endswith("/TB") and result.issued_by == world.leader
     check = verify_pdf(data, trust_roots=pki.load_certificates(node_pki / "ca.pem"))
-    assert check.valid and check.signer == world.department.name
+    assert check.valid and check.signer == world.department.name  # the last signature: the agency's
     assert world.department.code in result.signer_subject and result.certificate_serial
+    person, agency = result.signatures.order_by("order")
+    assert (person.kind, person.signer_name, person.position) == ("personal", "Phạm Văn Đức", "CHỦ TỊCH")
+    assert person.agency == world.province and person.certificate is not None
+    assert (agency.kind, agency.signer_name, agency.certificate_serial) == (
+        "agency",
+        world.department.name,
+        result.certificate_serial,
+    )
+    assert person.signed_at <= agency.signed_at == result.signed_at
     event = Event.objects.get(kind="result.issued", aggregate_id=dossier.code)
     assert event.actor == world.leader
     assert event.data["short_code"] == result.short_code and event.data["sha256"] == result.sha256
     assert event.data["certificate_serial"] == result.certificate_serial
+    assert [s["name"] for s in event.data["signers"]] == ["Phạm Văn Đức", world.department.name]
 
 
-def test_signature_checked_independently_with_pdfsig(world: World, node_pki: Path, tmp_path: Path) -> None:
+def test_the_leader_signs_first_then_the_agency_and_both_validate(world: World, node_pki: Path) -> None:
+    """Decree 30/2020: the competent person's signature, then the agency's, in two incremental updates;
+    pyHanko validates each one against the node's CA and CRL."""
+    result = issued(world, node_pki)
+    data = stored_bytes(result)
+    check = verify_pdf(
+        data,
+        trust_roots=pki.load_certificates(node_pki / "ca.pem"),
+        crls=[pki.load_crl(node_pki / "crl.pem")],
+    )
+    assert check.valid and check.reasons == []
+    first, second = check.signatures
+    assert (first.field_name, first.signer, first.position, first.personal) == (
+        signing.PERSONAL_FIELD,
+        "Phạm Văn Đức",
+        "CHỦ TỊCH",
+        True,
+    )
+    assert first.organization == world.province.name
+    assert (second.field_name, second.signer, second.personal) == (
+        signing.AGENCY_FIELD,
+        world.department.name,
+        False,
+    )
+    assert all(s.valid and s.intact and s.chain_ok and not s.revoked for s in check.signatures)
+    reader = PdfFileReader(BytesIO(data))
+    person_sig, agency_sig = reader.embedded_signatures
+    assert person_sig.signed_revision < agency_sig.signed_revision  # the agency signed over the person's
+
+
+def test_both_signatures_checked_independently_with_pdfsig(
+    world: World, node_pki: Path, tmp_path: Path
+) -> None:
     pdfsig = shutil.which("pdfsig")
     if pdfsig is None:
         pytest.skip("poppler-utils (pdfsig) is not installed")
     result = issued(world, node_pki)
     path = tmp_path / "result.pdf"
-    path.write_bytes(result.file.file.open("rb").read())
+    path.write_bytes(stored_bytes(result))
     proc = subprocess.run(
         [pdfsig, "-nocert", str(path)], capture_output=True, text=True, timeout=30, check=False
     )
-    assert "Signature is Valid" in proc.stdout, proc.stdout + proc.stderr
-    text = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, timeout=30, check=True
+    blocks = proc.stdout.split("Signature #")[1:]
+    assert len(blocks) == 2, proc.stdout + proc.stderr
+    assert all("Signature Validation: Signature is Valid." in block for block in blocks), proc.stdout
+    assert f"Field Name: {signing.PERSONAL_FIELD}" in blocks[0] and "Common Name: Phạm Văn Đức" in blocks[0]
+    assert f"Field Name: {signing.AGENCY_FIELD}" in blocks[1] and world.department.name in blocks[1]
+    assert "Total document signed" in blocks[1]
+    text = pdf_text(path.read_bytes(), tmp_path)
+    assert "Nguyễn Thị Ánh Tuyết" in text and result.display_code in text
+
+
+def test_the_pdf_prints_the_real_signers_position_and_name(
+    world: World, node_pki: Path, tmp_path: Path
+) -> None:
+    """Not the template's "TRƯỞNG PHÒNG" above whoever signed: the signer's own position and name."""
+    ResultTemplate.objects.filter(code="van-ban-tra-loi").update(valid_from="2000-01-01")
+    result = issued(world, node_pki)
+    text = pdf_text(stored_bytes(result), tmp_path)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    signer_block = [line for line in lines if line in ("CHỦ TỊCH", "(Đã ký số)", "Phạm Văn Đức")]
+    assert signer_block == ["CHỦ TỊCH", "(Đã ký số)", "Phạm Văn Đức"], lines  # in this order, once each
+    assert "TRƯỞNG PHÒNG" not in text and "THỦ TRƯỞNG CƠ QUAN" not in text
+
+
+def test_a_deputy_signs_for_the_head(world: World, node_pki: Path, tmp_path: Path) -> None:
+    deputy = officer(f"deputy{world.province.pk}", world.province, Role.LEADER)
+    deputy.full_name = "Lê Thị Hoa"
+    deputy.save()
+    add_agency_keys(node_pki, (world.department.code, world.department.name))
+    enrolment.enrol_signer(None, deputy, world.province, deputy=True)
+    dossier = at_last_step(world)
+    Dossier.objects.filter(pk=dossier.pk).update(current_assignee=deputy)  # the step is the deputy's
+    result = services.issue_result(deputy, Dossier.objects.get(pk=dossier.pk))
+    text = pdf_text(stored_bytes(result), tmp_path)
+    assert "KT. CHỦ TỊCH" in text and "PHÓ CHỦ TỊCH" in text and "Lê Thị Hoa" in text
+    person = result.signatures.get(order=1)
+    assert (person.on_behalf, person.position, person.signer_name) == (
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "Lê Thị Hoa",
     )
-    assert "Nguyễn Thị Ánh Tuyết" in text.stdout and result.display_code in text.stdout
+
+
+def test_without_a_personal_certificate_nothing_is_signed(
+    world: World, node_pki: Path, settings: Any
+) -> None:
+    """Outside demo mode a leader must be enrolled first; the error says how, in both languages."""
+    settings.EGOV = {**settings.EGOV, "DEMO": False}
+    add_agency_keys(node_pki, (world.department.code, world.department.name))
+    dossier = at_last_step(world)
+    with pytest.raises(services.NoPersonalCertificate) as info:
+        services.issue_result(world.leader, dossier)
+    assert (
+        info.value.status == 409 and "egov pki enrol" in info.value.vi and "egov pki enrol" in info.value.en
+    )
+    assert not ResultDocument.objects.exists() and not DossierFile.objects.filter(kind="result").exists()
+    assert not ResultCounter.objects.exists()  # no number was taken
+    assert not SignerCertificate.objects.exists()
+
+
+def test_a_demo_node_enrols_a_leader_once_on_first_signature(
+    world: World, node_pki: Path, settings: Any
+) -> None:
+    settings.EGOV = {**settings.EGOV, "DEMO": True}
+    add_agency_keys(node_pki, (world.department.code, world.department.name))
+    first = services.issue_result(world.leader, at_last_step(world))
+    (certificate,) = SignerCertificate.objects.all()
+    assert (certificate.user, certificate.agency, certificate.position) == (
+        world.leader,
+        world.province,
+        "CHỦ TỊCH",
+    )
+    services.revoke_result(world.leader, first, "Cấp lại")
+    services.issue_result(world.leader, Dossier.objects.get(pk=first.dossier_id))
+    assert SignerCertificate.objects.count() == 1  # the same certificate signs again
+    assert Event.objects.filter(kind="signer.enrolled").count() == 1
+
+
+def test_a_revoked_personal_certificate_signs_no_more(world: World, node_pki: Path, settings: Any) -> None:
+    settings.EGOV = {**settings.EGOV, "DEMO": True}  # even a demo does not quietly issue a new one
+    result = issued(world, node_pki)
+    certificate = result.signatures.get(order=1).certificate
+    assert certificate is not None
+    enrolment.revoke_signer_certificate(None, certificate.serial, "Mất thiết bị ký")
+    services.revoke_result(world.leader, result, "Cấp lại")
+    with pytest.raises(services.NoPersonalCertificate):
+        services.issue_result(world.leader, Dossier.objects.get(pk=result.dossier_id))
+    assert ResultDocument.objects.count() == 1
+    check = verify_pdf(
+        stored_bytes(result),
+        trust_roots=pki.load_certificates(node_pki / "ca.pem"),
+        crls=[pki.load_crl(node_pki / "crl.pem")],
+    )
+    person, agency = check.signatures
+    assert person.revoked and person.chain_ok and not person.valid
+    assert not agency.revoked and agency.chain_ok
+    assert not check.valid and "signing certificate revoked" in check.reasons
+
+
+def test_a_clerk_without_a_certificate_cannot_sign_but_an_enrolled_division_head_can(
+    world: World, node_pki: Path, settings: Any
+) -> None:
+    settings.EGOV = {**settings.EGOV, "DEMO": True}
+    clerk = officer(f"clerk{world.department.pk}", world.department, Role.CLERK)
+    add_agency_keys(node_pki, (world.department.code, world.department.name))
+    dossier = at_last_step(world)
+    with pytest.raises(services.NoPersonalCertificate):
+        services.issue_result(clerk, dossier)  # the clerk adds the agency's signature, not their own
+    enrolment.enrol_signer(None, world.head, world.department, position="Trưởng phòng Hộ tịch")
+    Dossier.objects.filter(pk=dossier.pk).update(current_assignee=world.head)
+    result = services.issue_result(world.head, Dossier.objects.get(pk=dossier.pk))
+    assert result.signatures.get(order=1).position == "TRƯỞNG PHÒNG HỘ TỊCH"
 
 
 def test_specific_template_is_chosen_by_procedure_code(world: World, node_pki: Path) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from egov.dossiers import codes
 from egov.dossiers import services as dossier_services
+from egov.dossiers.models import Dossier
 from egov.results import services
 from egov.results.models import ResultDocument
 from tests.backoffice.conftest import signed_in
@@ -56,11 +59,10 @@ def test_typed_code_leads_to_the_facts_page(client: Client, world: World, node_p
     response = client.post("/verify/", {"code": result.display_code.lower()})
     assert response.status_code == 302 and response["Location"] == f"/verify/{result.short_code}/"
     html = client.get(response["Location"]).content.decode()
-    assert result.number in html and result.dossier.code in html and result.sha256 in html
-    assert result.dossier.applicant_name not in html  # personal data stays in the PDF itself
-    pdf = client.get(f"/verify/{result.short_code}/pdf")
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert b"".join(pdf.streaming_content) == _bytes(result)  # type: ignore[attr-defined]
+    assert result.number in html and result.sha256 in html and "Hợp lệ" in html
+    dossier = result.dossier
+    for personal in (dossier.applicant_name, dossier.applicant_id_number, dossier.phone, dossier.code):
+        assert personal not in html, personal  # personal data stays in the PDF itself
     bad = client.post("/verify/", {"code": "' OR 1=1"})
     assert bad.status_code == 400 and "10 ký tự" in bad.content.decode()
     assert client.get("/verify/ABCDEFGHJK/").status_code == 404
@@ -68,6 +70,73 @@ def test_typed_code_leads_to_the_facts_page(client: Client, world: World, node_p
     services.revoke_result(world.leader, result, "Cấp nhầm")
     assert "đã bị thu hồi" in client.get(f"/verify/{result.short_code}/").content.decode()
     assert client.get(f"/verify/{result.short_code}/pdf").status_code == 404
+    assert client.post(f"/verify/{result.short_code}/pdf", {"pin": PIN}).status_code == 404
+
+
+PIN = "246810"
+
+
+def _with_pin(result: ResultDocument) -> None:
+    dossier = result.dossier
+    Dossier.objects.filter(pk=dossier.pk).update(pin_digest=codes.pin_digest(dossier.code, PIN))
+
+
+def _is_the_original(response: Any, result: ResultDocument) -> bool:
+    content = b"".join(response.streaming_content) if response.status_code == 200 else b""
+    return response["Content-Type"] == "application/pdf" and content == _bytes(result)
+
+
+def test_the_code_page_lists_both_signers_in_their_capacity(
+    client: Client, world: World, node_pki: Path
+) -> None:
+    result = issued(world, node_pki)
+    html = client.get(f"/verify/{result.short_code}/").content.decode()
+    table = html[html.index('id="signatures"') :]
+    assert table.index("Phạm Văn Đức") < table.index(result.agency.name)  # signing order
+    assert "CHỦ TỊCH, " + world.province.name in table
+    assert "Người có thẩm quyền (chứng thư số cá nhân)" in table and "Cơ quan ban hành" in table
+    assert table.count("Tin cậy (CA của hệ thống)") == 2 and "Không hợp lệ" not in table
+    english = (
+        Client(headers={"cookie": "egov_language=en"}).get(f"/verify/{result.short_code}/").content.decode()
+    )
+    assert "The competent person (personal certificate)" in english and "Certificate revoked" in english
+
+
+def test_the_original_needs_the_dossiers_pin(client: Client, world: World, node_pki: Path) -> None:
+    result = issued(world, node_pki)
+    _with_pin(result)
+    url = f"/verify/{result.short_code}/pdf"
+    asked = client.get(url)
+    assert asked.status_code == 403 and asked["Content-Type"].startswith("text/html")
+    assert "nhập mã PIN" in asked.content.decode() and 'name="pin"' in asked.content.decode()
+    wrong = client.post(url, {"pin": "000000"})
+    assert wrong.status_code == 403 and "Mã PIN không đúng" in wrong.content.decode()
+    assert _is_the_original(client.post(url, {"pin": PIN}), result)
+    assert Client(enforce_csrf_checks=True).post(url, {"pin": PIN}).status_code == 403  # CSRF
+
+
+def test_wrong_pins_lock_the_download_like_the_public_lookup(
+    client: Client, world: World, node_pki: Path
+) -> None:
+    from egov.dossiers.selectors import LOOKUP_FAILURES_PER_CODE
+
+    result = issued(world, node_pki)
+    _with_pin(result)
+    url = f"/verify/{result.short_code}/pdf"
+    for attempt in range(LOOKUP_FAILURES_PER_CODE):
+        assert client.post(url, {"pin": f"{attempt:06d}"}).status_code == 403
+    locked = client.post(url, {"pin": PIN})
+    assert locked.status_code != 200 and "tạm khoá" in locked.content.decode()
+
+
+def test_the_holder_and_the_agencys_officers_download_without_a_pin(world: World, node_pki: Path) -> None:
+    result = issued(world, node_pki)
+    Dossier.objects.filter(pk=result.dossier_id).update(applicant=world.citizen)
+    url = f"/verify/{result.short_code}/pdf"
+    assert _is_the_original(signed_in(world.citizen).get(url), result)
+    assert _is_the_original(signed_in(world.desk).get(url), result)  # an officer of the agency
+    assert signed_in(world.other_citizen).get(url).status_code == 403
+    assert signed_in(world.outsider).get(url).status_code == 403  # an officer elsewhere
 
 
 def test_verify_form_needs_the_csrf_token() -> None:

@@ -1,4 +1,6 @@
-"""Admin: result templates (a used version is read-only) and the register of issued results (read-only)."""
+"""Admin: result templates (a used version is read-only), the register of issued results with their
+signatures, and the officers' personal certificates (read-only: `egov pki enrol|revoke` issues and
+revokes them, so the key, the CRL and the row always change together)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from egov.core.admin import ReadOnlyAdmin
-from egov.results.models import ResultDocument, ResultTemplate
+from egov.core.admin import ReadOnlyAdmin, ReadOnlyMixin
+from egov.results.models import ResultDocument, ResultSignature, ResultTemplate, SignerCertificate
 from egov.results.wording import check_body
 
 
@@ -25,7 +27,6 @@ class ResultTemplateForm(forms.ModelForm):
             "procedure_code",
             "result_name",
             "notation",
-            "signer_position",
             "is_fallback",
         ]
 
@@ -51,8 +52,23 @@ class ResultTemplateAdmin(admin.ModelAdmin):
         return obj is None or not obj.used
 
 
+class ResultSignatureInline(ReadOnlyMixin, admin.TabularInline):
+    model = ResultSignature
+    fields = ("order", "kind", "signer_name", "on_behalf", "position", "certificate_serial", "signed_at")
+    extra = 0
+
+
 @admin.register(ResultDocument)
 class ResultDocumentAdmin(ReadOnlyAdmin):
+    inlines = [ResultSignatureInline]
     list_display = ("number", "short_code", "dossier", "agency", "signed_at", "revoked_at")
     search_fields = ("short_code", "number", "dossier__code", "sha256")
     list_select_related = ("dossier", "agency")
+
+
+@admin.register(SignerCertificate)
+class SignerCertificateAdmin(ReadOnlyAdmin):
+    list_display = ("full_name", "position", "on_behalf", "agency", "serial", "valid_to", "revoked_at")
+    list_filter = ("agency",)
+    search_fields = ("full_name", "serial", "user__username", "agency__code")
+    list_select_related = ("agency",)

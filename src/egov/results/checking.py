@@ -116,6 +116,24 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class SignatureView:
+    """One signature as the public sees it: who signed, in which capacity, and whether it holds."""
+
+    order: int
+    kind: str  # "personal" (the competent person) or "agency"
+    signer: str
+    position: str
+    on_behalf: str
+    agency: str
+    signed_at: dt.datetime | None
+    valid: bool
+    intact: bool
+    chain_ok: bool
+    revoked: bool
+    certificate_serial: str
+
+
+@dataclass(frozen=True)
 class PublicVerification:
     valid: bool
     intact: bool
@@ -125,6 +143,7 @@ class PublicVerification:
     signed_at: dt.datetime | None
     document: ResultDocument | None
     reasons: list[Reason] = field(default_factory=list)
+    signatures: list[SignatureView] = field(default_factory=list)
 
     @property
     def dossier_code(self) -> str | None:
@@ -191,10 +210,9 @@ def _reason(text: str) -> Reason:
 
 
 def find_issued(data: bytes) -> ResultDocument | None:
-    """The register row of this file, or of the revision that was signed (later updates appended)."""
+    """The register row of this file, or of a revision that was signed (later updates appended)."""
     hashes = [hashlib.sha256(data).hexdigest()]
-    match = BYTE_RANGE.search(data)
-    if match:
+    for match in BYTE_RANGE.finditer(data):
         end = int(match.group(3)) + int(match.group(4))
         if 0 < end < len(data):
             hashes.append(hashlib.sha256(data[:end]).hexdigest())
@@ -202,14 +220,36 @@ def find_issued(data: bytes) -> ResultDocument | None:
     return rows.order_by("id").first()
 
 
-def verify_upload(data: bytes) -> PublicVerification:
-    check_upload_bytes(data)
-    try:
-        checked = verification.verify_pdf(data, **trust_anchors())
-    except RecursionError as exc:  # pragma: no cover - verify_pdf maps most parser failures itself
-        raise InvalidPdf() from exc
+def signature_views(
+    checked: verification.VerificationResult, document: ResultDocument | None
+) -> list[SignatureView]:
+    """Each signature of the file in signing order, with the capacity the register recorded for it
+    ("KT. CHỦ TỊCH") when the file is one of this node's results."""
+    recorded = {s.certificate_serial: s for s in document.signatures.all()} if document else {}
+    views = []
+    for order, check in enumerate(checked.signatures, start=1):
+        row = recorded.get(check.serial)
+        views.append(
+            SignatureView(
+                order=order,
+                kind="personal" if check.personal else "agency",
+                signer=check.signer,
+                position=check.position,
+                on_behalf=row.on_behalf if row else "",
+                agency=check.organization if check.personal else check.signer,
+                signed_at=check.signed_at,
+                valid=check.valid,
+                intact=check.intact,
+                chain_ok=check.chain_ok,
+                revoked=check.revoked,
+                certificate_serial=check.serial,
+            )
+        )
+    return views
+
+
+def _verdict(checked: verification.VerificationResult, document: ResultDocument | None) -> PublicVerification:
     reasons = [_reason(text) for text in checked.reasons]
-    document = find_issued(data) if checked.intact else None
     if checked.intact and checked.trusted and document is None:
         reasons.append(Reason(*UNKNOWN))
     revoked = bool(document and document.revoked_at)
@@ -224,7 +264,25 @@ def verify_upload(data: bytes) -> PublicVerification:
         signed_at=checked.signed_at,
         document=document,
         reasons=reasons,
+        signatures=signature_views(checked, document),
     )
+
+
+def verify_upload(data: bytes) -> PublicVerification:
+    check_upload_bytes(data)
+    try:
+        checked = verification.verify_pdf(data, **trust_anchors())
+    except RecursionError as exc:  # pragma: no cover - verify_pdf maps most parser failures itself
+        raise InvalidPdf() from exc
+    return _verdict(checked, find_issued(data) if checked.intact else None)
+
+
+def verify_issued(document: ResultDocument) -> PublicVerification:
+    """The verdict on the register's own copy of a result (the short-code page and API)."""
+    with document.file.file.open("rb") as handle:
+        data = bytes(handle.read())
+    stored = document if hashlib.sha256(data).hexdigest() == document.sha256 else None  # storage changed
+    return _verdict(verification.verify_pdf(data, **trust_anchors()), stored)
 
 
 def result_by_code(text: str) -> ResultDocument:
@@ -233,6 +291,7 @@ def result_by_code(text: str) -> ResultDocument:
         raise ShortCodeMalformed()
     row = (
         ResultDocument.objects.select_related("dossier", "agency", "template", "file")
+        .prefetch_related("signatures")
         .filter(short_code=code)
         .first()
     )

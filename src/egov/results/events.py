@@ -6,3 +6,6 @@ Pages that show a timeline label each of these; tests check that the list matche
 from __future__ import annotations
 
 EVENT_KINDS: tuple[str, ...] = ("result.issued", "result.revoked")
+
+# On the `signer_certificate` aggregate (personal certificates, enrolment.py): the admin's audit trail.
+SIGNER_EVENT_KINDS: tuple[str, ...] = ("signer.enrolled", "signer.revoked")

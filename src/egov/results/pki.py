@@ -4,10 +4,12 @@ Layout of the PKI folder (``egov pki init``, default ``DATA_DIR / "pki"``)::
 
     ca.pem                 root CA certificate (the node's trust anchor; public)
     ca.p12 (+ .pass)       CA key and certificate, encrypted PKCS#12 (0600)
-    crl.pem                an empty CRL signed by the CA
+    crl.pem                the CRL signed by the CA (empty at first; `revoke_certificate` adds to it)
     agencies/<code>.pem    agency signing certificate (public)
     agencies/<code>.p12    agency key + certificate + CA, encrypted PKCS#12 (0600)
     agencies/<code>.p12.pass
+    people/<serial>.pem    an officer's personal signing certificate (`issue_personal_certificate`)
+    people/<serial>.p12    that officer's key + certificate + CA (0600)
 
 Passwords: if the setting ``PKI_PASSWORD`` or the environment variable ``EGOV_PKI_PASSWORD`` is set,
 every PKCS#12 is encrypted with it and no ``.pass`` file is written. Otherwise a random password is
@@ -19,8 +21,11 @@ CA with :func:`load_signer`; this module's CA is for development and demos only.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +43,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from egov.core.errors import Conflict, ValidationFailed
 
 DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")  # id-kp-documentSigning (RFC 9336)
+PEOPLE = "people"
 DEFAULT_DAYS = 825
 CA_DAYS_FACTOR = 2
 
@@ -241,7 +247,10 @@ def init_pki(
         )
     (directory / "agencies").mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
+    people = directory / PEOPLE  # personal certificates of the old CA no longer chain: gone too
     for old in [*(directory / "agencies").glob("*.p12*"), *(directory / "agencies").glob("*.pem")]:
+        old.unlink()
+    for old in [*people.glob("*.p12*"), *people.glob("*.pem")] if people.is_dir() else []:
         old.unlink()
     now = dt.datetime.now(dt.UTC)
     ca_key, ca_cert = _make_ca(node_name, now, days * CA_DAYS_FACTOR)
@@ -294,3 +303,153 @@ def load_signer(p12_path: Path | str, password: str | bytes | None) -> SimpleSig
         )
     registry = SimpleCertificateStore.from_certs([to_asn1_cert(c) for c in extra])
     return SimpleSigner(signing_cert=to_asn1_cert(cert), signing_key=to_asn1_key(key), cert_registry=registry)
+
+
+# --- personal certificates and revocation ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    serial: str  # hexadecimal
+    subject: str
+    fingerprint: str  # SHA-256, hexadecimal
+    p12: Path
+    not_before: dt.datetime
+    not_after: dt.datetime
+
+
+def person_name(full_name: str, position: str, agency_code: str, agency_name: str) -> x509.Name:
+    """C=VN, O=agency, organizationIdentifier=agency code, title=position, CN=the person's name."""
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, agency_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, agency_code),
+            x509.NameAttribute(NameOID.TITLE, position),
+            x509.NameAttribute(NameOID.COMMON_NAME, full_name),
+        ]
+    )
+
+
+def load_ca(directory: Path) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    p12 = directory / "ca.p12"
+    try:
+        key, cert, _extra = pkcs12.load_key_and_certificates(p12.read_bytes(), password_for(p12).encode())
+    except (OSError, ValueError) as exc:
+        raise PkiError(
+            f"Không đọc được khóa của CA trong {directory} (chạy `egov pki init`).",
+            f"Cannot read the CA key in {directory} (run `egov pki init`).",
+        ) from exc
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or cert is None:
+        raise PkiError("Tệp ca.p12 không chứa khóa CA.", "ca.p12 holds no CA key.")
+    return key, cert
+
+
+def issue_personal_certificate(
+    directory: Path | str,
+    *,
+    full_name: str,
+    position: str,
+    agency_code: str,
+    agency_name: str,
+    days: int = DEFAULT_DAYS,
+) -> IssuedCertificate:
+    """A new key and personal signing certificate from the node's CA (digital signature and
+    non-repudiation), written to ``people/<serial>.p12`` (0600) and ``.pem``."""
+    directory = Path(directory)
+    if not full_name.strip() or not position.strip():
+        raise PkiError("Thiếu họ tên hoặc chức vụ của người ký.", "The signer's name or position is missing.")
+    ca_key, ca_cert = load_ca(directory)
+    now = dt.datetime.now(dt.UTC)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(person_name(full_name.strip(), position.strip(), agency_code, agency_name))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(min(now + dt.timedelta(days=days), ca_cert.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(sign=True), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    serial = format(cert.serial_number, "x")
+    people = directory / PEOPLE
+    people.mkdir(mode=0o700, exist_ok=True)
+    (people / f"{serial}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    _write_p12(people / f"{serial}.p12", serial, key, cert, [ca_cert])
+    return IssuedCertificate(
+        serial=serial,
+        subject=cert.subject.rfc4514_string(),
+        fingerprint=cert.fingerprint(hashes.SHA256()).hex(),
+        p12=people / f"{serial}.p12",
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+    )
+
+
+@contextmanager
+def _crl_lock(directory: Path) -> Iterator[None]:
+    """One CRL writer at a time (two revocations at once must both end up on the list)."""
+    with open(directory / "crl.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def revoked_serials(directory: Path | str) -> set[str]:
+    path = Path(directory) / "crl.pem"
+    return {format(entry.serial_number, "x") for entry in load_crl(path)} if path.is_file() else set()
+
+
+def revoke_certificate(
+    directory: Path | str,
+    serial: str,
+    *,
+    reason: x509.ReasonFlags = x509.ReasonFlags.key_compromise,
+    days: int = DEFAULT_DAYS,
+) -> x509.CertificateRevocationList:
+    """Put the certificate ``serial`` (hex) on the CRL: a new CRL with every earlier entry, the next
+    CRL number, signed by the CA and written atomically."""
+    directory = Path(directory)
+    ca_key, ca_cert = load_ca(directory)
+    with _crl_lock(directory):
+        old = load_crl(directory / "crl.pem")
+        if serial in {format(entry.serial_number, "x") for entry in old}:
+            return old
+        now = dt.datetime.now(dt.UTC)
+        number = old.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(ca_cert.subject)
+            .last_update(now - dt.timedelta(minutes=5))
+            .next_update(now + dt.timedelta(days=days))
+            .add_extension(x509.CRLNumber(number + 1), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+            )
+        )
+        for entry in old:
+            builder = builder.add_revoked_certificate(entry)
+        entry = (
+            x509.RevokedCertificateBuilder()
+            .serial_number(int(serial, 16))
+            .revocation_date(now)
+            .add_extension(x509.CRLReason(reason), critical=False)
+            .build()
+        )
+        crl = builder.add_revoked_certificate(entry).sign(ca_key, hashes.SHA256())
+        temporary = directory / "crl.pem.new"
+        temporary.write_bytes(crl.public_bytes(serialization.Encoding.PEM))
+        temporary.replace(directory / "crl.pem")
+        return crl

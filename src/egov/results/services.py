@@ -1,53 +1,58 @@
 """Issue and revoke signed electronic results.
 
-`issue_result` renders the template, signs the PDF with the agency's key (which never leaves the
-server) *before* opening the transaction — signing is slow and needs no lock — and then, in one
-transaction under the dossier's row lock, re-checks the rights and the status, stores the PDF as the
-dossier's RESULT file, writes the ResultDocument row, sets `has_electronic_result` and records the
-"result.issued" event. If that transaction fails, the stored file is deleted again; only the result
-number taken before signing is lost (numbers may have gaps, never duplicates).
+`issue_result` is the leader's "Ký số và cấp kết quả". As Decree 30/2020 (art. 8, Annex I) has it,
+the result carries two signatures: first the competent person's own — the actor's personal
+certificate, whose position and name are printed in the signer block — then the agency's, which the
+clerk adds at issuance. Both are made in this one use case: the number and date are given by the
+system, the template fixes the layout the clerk would check, and the agency's key is held by the node
+(see signers.py), so a second step would only hold a signed document back.
+
+Rendering and signing happen *before* the transaction — they are slow and need no lock — and then,
+in one transaction under the dossier's row lock, the rights and the status are checked again, the PDF
+is stored as the dossier's RESULT file, the ResultDocument and its two ResultSignature rows are
+written, `has_electronic_result` is set and "result.issued" recorded. If that transaction fails, the
+stored file is deleted again; only the result number taken before signing is lost (numbers may have
+gaps, never duplicates).
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from dataclasses import dataclass
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
-from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
-from pyhanko.sign.signers import SimpleSigner
 
 from egov.accounts.models import Role
 from egov.catalog.models import Agency
 from egov.catalog.rules import version_rules
 from egov.core import pdf, reactions
-from egov.core.errors import Conflict, DomainError
+from egov.core.errors import Conflict
 from egov.core.events import record_event
 from egov.dossiers import extensions
 from egov.dossiers.models import Dossier, DossierFile, Status
 from egov.dossiers.permissions import holds_role, is_step_holder, require
 from egov.dossiers.services._base import AGGREGATE, lock, require_text
 from egov.dossiers.services.files import _cleanup_on_error, _record_file, _store
-from egov.results import pki, signing, wording
-from egov.results.models import ResultCounter, ResultDocument, ResultTemplate
+from egov.results import signing, wording
+from egov.results.enrolment import signing_certificate
+from egov.results.models import (
+    ResultCounter,
+    ResultDocument,
+    ResultSignature,
+    ResultTemplate,
+    SignerCertificate,
+)
+from egov.results.signers import NoPersonalCertificate, NoSigningCertificate, key_holder, pki_dir
+
+__all__ = ["NoPersonalCertificate", "NoSigningCertificate", "issue_result", "pki_dir", "revoke_result"]
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
 ISSUER_ROLES = (Role.LEADER, Role.CLERK)
-
-
-class NoSigningCertificate(DomainError):
-    code = "result_no_certificate"
-    status = 409
-    vi = "Cơ quan chưa có chứng thư số để ký kết quả; quản trị viên cần chạy `egov pki init` (hoặc nạp PKCS#12)."  # noqa: E501
-    en = "The agency has no signing certificate; an administrator must run `egov pki init` (or load a PKCS#12)."  # noqa: E501
 
 
 class ResultNotIssuable(Conflict):
@@ -68,18 +73,6 @@ class ResultAlreadyRevoked(Conflict):
     en = "This result was already revoked."
 
 
-@dataclass(frozen=True)
-class SignedPdf:
-    data: bytes
-    sha256: str
-    signer_subject: str
-    certificate_serial: str
-
-
-def pki_dir() -> Path:
-    return Path(settings.DATA_DIR) / "pki"
-
-
 def new_short_code() -> str:
     """10 random Crockford base32 characters (50 bits): unguessable, no I, L, O or U to misread."""
     return "".join(secrets.choice(CROCKFORD) for _ in range(CODE_LENGTH))
@@ -97,13 +90,6 @@ def normalise_short_code(text: str) -> str | None:
 def verification_url(short_code: str) -> str:
     base = str(settings.EGOV.get("PUBLIC_URL") or "").rstrip("/")
     return base + reverse("results:code", args=[short_code])
-
-
-def load_agency_signer(agency: Agency) -> SimpleSigner:
-    p12 = pki_dir() / "agencies" / f"{agency.code}.p12"
-    if not p12.is_file():
-        raise NoSigningCertificate(detail={"agency": agency.code})
-    return pki.load_signer(p12, pki.password_for(p12))
 
 
 def _at_last_counted_step(dossier: Dossier) -> bool:
@@ -149,7 +135,7 @@ def next_number(agency: Agency, year: int) -> int:
 
 
 def document_spec(
-    dossier: Dossier, template: ResultTemplate, *, number: str, short_code: str, signer_name: str
+    dossier: Dossier, template: ResultTemplate, *, number: str, short_code: str, signer: pdf.Signer
 ) -> pdf.DocumentSpec:
     day = timezone.localdate()
     context = wording.context_for(dossier, number=number, short_code=short_code, day=day)
@@ -162,7 +148,7 @@ def document_spec(
         place=wording.place_of(agency),
         date=day,
         blocks=wording.blocks_of(wording.render_body(template, context)),
-        signer=pdf.Signer(position=template.signer_position, name=signer_name, note="(Đã ký số)"),
+        signer=signer,
         recipients=[dossier.applicant_name, "Lưu: hồ sơ " + dossier.code],
         qr_text=verification_url(short_code),
         short_code=f"{short_code[:5]}-{short_code[5:]}",
@@ -172,32 +158,55 @@ def document_spec(
     )
 
 
-def sign_for(agency: Agency, signer: SimpleSigner, document: bytes, *, reason: str) -> SignedPdf:
-    signed = signing.sign_pdf(document, signer, reason=reason, location=wording.place_of(agency))
-    cert: asn1_x509.Certificate = signer.signing_cert
-    return SignedPdf(
-        data=signed,
-        sha256=hashlib.sha256(signed).hexdigest(),
-        signer_subject=cert.subject.human_friendly[:300],
-        certificate_serial=format(cert.serial_number, "x"),
+def printed_signer(certificate: SignerCertificate) -> pdf.Signer:
+    """The signer block: authority ("KT. CHỦ TỊCH"), position, "(Đã ký số)", the person's name."""
+    return pdf.Signer(
+        position=certificate.position,
+        on_behalf=certificate.on_behalf,
+        name=certificate.full_name,
+        note="(Đã ký số)",
     )
+
+
+def signer_agencies(dossier: Dossier) -> list[Agency]:
+    """Where the actor's personal certificate may come from: the receiving agency, the unit holding
+    the current step (a parent unit's leader signs for its department), the parent agency."""
+    candidates = [dossier.agency, dossier.current_unit, dossier.agency.parent]
+    return list({a.pk: a for a in candidates if a is not None}.values())
+
+
+def personal_certificate(actor: Any, dossier: Dossier) -> SignerCertificate:
+    certificate = signing_certificate(actor, signer_agencies(dossier))
+    if certificate is None:
+        raise NoPersonalCertificate(detail={"agencies": [a.code for a in signer_agencies(dossier)]})
+    return certificate
 
 
 def issue_result(actor: Any, dossier: Dossier, *, template: ResultTemplate | None = None) -> ResultDocument:
-    """Render, sign with the agency's key, store as the RESULT file and record "result.issued"."""
-    dossier = Dossier.objects.select_related("agency__parent", "procedure_version__procedure").get(
-        pk=dossier.pk
-    )
+    """Render, sign with the actor's personal key and then the agency's, store as the RESULT file
+    and record "result.issued"."""
+    dossier = Dossier.objects.select_related(
+        "agency__parent", "current_unit", "procedure_version__procedure"
+    ).get(pk=dossier.pk)
     template = template or wording.default_template(dossier)
     _check_issue(actor, dossier, template)
-    signer = load_agency_signer(dossier.agency)  # fail before taking a number when there is no key
-    today = timezone.localdate()
-    number = f"{next_number(dossier.agency, today.year):02d}/{template.notation or 'KQ'}"
+    keys = key_holder()  # both keys are found before a number is taken
+    agency = keys.agency_signer(dossier.agency)
+    certificate = personal_certificate(actor, dossier)
+    personal = keys.personal_signer(certificate)
+    number = f"{next_number(dossier.agency, timezone.localdate().year):02d}/{template.notation or 'KQ'}"
     short_code = new_short_code()
-    name = getattr(actor, "display_name", lambda: "")()
-    spec = document_spec(dossier, template, number=number, short_code=short_code, signer_name=name)
-    signed = sign_for(dossier.agency, signer, pdf.render_document(spec), reason=template.title)
-    return _record_issue(actor, dossier, template, spec, signed, short_code)
+    spec = document_spec(
+        dossier, template, number=number, short_code=short_code, signer=printed_signer(certificate)
+    )
+    signed = signing.sign_result(
+        pdf.render_document(spec),
+        personal,
+        agency,
+        reason=template.title,
+        location=wording.place_of(dossier.agency),
+    )
+    return _record_issue(actor, dossier, template, spec, signed, short_code, certificate)
 
 
 def _record_issue(
@@ -205,8 +214,9 @@ def _record_issue(
     dossier: Dossier,
     template: ResultTemplate,
     spec: pdf.DocumentSpec,
-    signed: SignedPdf,
+    signed: signing.SignedResult,
     short_code: str,
+    certificate: SignerCertificate,
 ) -> ResultDocument:
     with _cleanup_on_error() as written, transaction.atomic():
         dossier = lock(dossier)
@@ -234,11 +244,12 @@ def _record_issue(
             title=template.title,
             file=row,
             sha256=signed.sha256,
-            signer_subject=signed.signer_subject,
-            certificate_serial=signed.certificate_serial,
-            signed_at=timezone.now(),
+            signer_subject=signed.agency.subject[:300],
+            certificate_serial=signed.agency.serial,
+            signed_at=signed.agency.signed_at,
             issued_by=actor if getattr(actor, "pk", None) else None,
         )
+        signatures = _record_signatures(result, signed, certificate)
         Dossier.objects.filter(pk=dossier.pk).update(has_electronic_result=True, updated_at=timezone.now())
         record_event(
             actor=actor,
@@ -250,13 +261,56 @@ def _record_issue(
                 "short_code": short_code,
                 "number": result.number,
                 "template": str(template),
-                "signer": signed.signer_subject,
-                "certificate_serial": signed.certificate_serial,
+                "signer": signed.agency.subject[:300],
+                "certificate_serial": signed.agency.serial,
+                "signers": [
+                    {
+                        "name": s.signer_name,
+                        "position": s.position,
+                        "certificate_serial": s.certificate_serial,
+                    }
+                    for s in signatures
+                ],
                 "sha256": signed.sha256,
                 "file": row.token,
             },
         )
         return result
+
+
+def _record_signatures(
+    result: ResultDocument, signed: signing.SignedResult, certificate: SignerCertificate
+) -> list[ResultSignature]:
+    person, agency = signed.personal, signed.agency
+    return ResultSignature.objects.bulk_create(
+        [
+            ResultSignature(
+                result=result,
+                order=1,
+                kind=ResultSignature.Kind.PERSONAL,
+                field_name=person.field_name,
+                signer_name=certificate.full_name,
+                position=certificate.position,
+                on_behalf=certificate.on_behalf,
+                agency=certificate.agency,
+                subject=person.subject,
+                certificate_serial=person.serial,
+                certificate=certificate,
+                signed_at=person.signed_at,
+            ),
+            ResultSignature(
+                result=result,
+                order=2,
+                kind=ResultSignature.Kind.AGENCY,
+                field_name=agency.field_name,
+                signer_name=result.agency.name,
+                agency=result.agency,
+                subject=agency.subject,
+                certificate_serial=agency.serial,
+                signed_at=agency.signed_at,
+            ),
+        ]
+    )
 
 
 def may_revoke(actor: Any, result: ResultDocument) -> bool:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import Any
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
@@ -20,6 +21,11 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.policy_decl import (
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+    RevocationCheckingRule,
+)
 
 from egov.core.errors import ValidationFailed
 from egov.results._sync import run_blocking
@@ -42,13 +48,32 @@ class PdfTooLarge(ValidationFailed):
 
 
 @dataclass(frozen=True)
+class SignatureCheck:
+    """One signature of the file, as its certificate and pyHanko's validation describe it."""
+
+    field_name: str
+    signer: str  # the certificate's common name: a person, or the agency
+    position: str  # the certificate's title ("CHỦ TỊCH"); empty for an agency's certificate
+    organization: str
+    personal: bool  # a person's certificate (it has a title), not an agency's
+    serial: str  # hexadecimal
+    signed_at: dt.datetime | None
+    intact: bool  # the bytes it signed are unchanged
+    valid: bool  # intact, a good signature value, and the file after it changed nothing that shows
+    chain_ok: bool  # the certificate chains to a trusted root (revoked or not)
+    revoked: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class VerificationResult:
     valid: bool
     intact: bool
     trusted: bool
-    signer: str
+    signer: str  # the last signature's signer: the issuing agency on a result
     signed_at: dt.datetime | None
     reasons: list[str] = field(default_factory=list)
+    signatures: list[SignatureCheck] = field(default_factory=list)
 
 
 def check_pdf_bytes(pdf_bytes: bytes, *, limit: int = MAX_PDF_BYTES) -> None:
@@ -95,12 +120,45 @@ def _signer_name(status: PdfSignatureStatus) -> str:
     return str(subject.get("common_name") or status.signing_cert.subject.human_friendly)
 
 
+def _check_of(field_name: str, status: PdfSignatureStatus) -> SignatureCheck:
+    subject = status.signing_cert.subject.native
+    title = str(subject.get("title") or "")
+    return SignatureCheck(
+        field_name=field_name,
+        signer=_signer_name(status),
+        position=title,
+        organization=str(subject.get("organization_name") or ""),
+        personal=bool(title),
+        serial=format(status.signing_cert.serial_number, "x"),
+        signed_at=status.signer_reported_dt.astimezone(dt.UTC) if status.signer_reported_dt else None,
+        intact=status.intact,
+        valid=status.intact and status.valid and not _reasons(status),
+        chain_ok=status.trusted or status.revoked,
+        revoked=status.revoked,
+        reasons=_reasons(status),
+    )
+
+
+def _revocation_policy(crls: list[asn1_crl.CertificateList]) -> dict[str, Any]:
+    """With the node's CRL, every signing certificate must be checked against it. (pyHanko's
+    "hard-fail" mode checks only certificates that name a distribution point, which ours do not:
+    a revoked certificate would still pass.)"""
+    if not crls:
+        return {"revocation_mode": "soft-fail"}
+    required = RevocationCheckingPolicy(
+        ee_certificate_rule=RevocationCheckingRule.CRL_REQUIRED,
+        intermediate_ca_cert_rule=RevocationCheckingRule.CRL_REQUIRED,
+    )
+    return {"revinfo_policy": CertRevTrustPolicy(required)}
+
+
 def verify_pdf(
     pdf_bytes: bytes,
     trust_roots: Iterable[x509.Certificate | asn1_x509.Certificate],
     crls: Iterable[x509.CertificateRevocationList | asn1_crl.CertificateList] = (),
 ) -> VerificationResult:
-    """Validate every signature of ``pdf_bytes``; the result describes the first (the issuer's)."""
+    """Validate every signature of ``pdf_bytes``, each one (``signatures``, in signing order) and all
+    together; ``signer`` and ``signed_at`` are the last one's (the issuing agency's on a result)."""
     check_pdf_bytes(pdf_bytes)
     try:
         reader = PdfFileReader(BytesIO(pdf_bytes), strict=False)
@@ -114,10 +172,7 @@ def verify_pdf(
     results = []
     for sig in embedded:
         context = ValidationContext(
-            trust_roots=roots,
-            crls=crl_list,
-            allow_fetching=False,
-            revocation_mode="hard-fail" if crl_list else "soft-fail",
+            trust_roots=roots, crls=crl_list, allow_fetching=False, **_revocation_policy(crl_list)
         )
         try:
             status = run_blocking(
@@ -126,15 +181,14 @@ def verify_pdf(
         except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
             raise InvalidPdf(detail=str(exc)[:200]) from exc
         results.append(status)
-    first = results[0]
-    reasons = [reason for status in results for reason in _reasons(status)]
-    if len(results) > 1:
-        reasons = list(dict.fromkeys(reasons))
+    checks = [_check_of(sig.field_name, status) for sig, status in zip(embedded, results, strict=True)]
+    reasons = list(dict.fromkeys(reason for check in checks for reason in check.reasons))
     return VerificationResult(
         valid=all(s.bottom_line for s in results) and not reasons,
         intact=all(s.intact for s in results),
         trusted=all(s.trusted for s in results),
-        signer=_signer_name(first),
-        signed_at=first.signer_reported_dt.astimezone(dt.UTC) if first.signer_reported_dt else None,
+        signer=checks[-1].signer,
+        signed_at=checks[-1].signed_at,
         reasons=reasons,
+        signatures=checks,
     )

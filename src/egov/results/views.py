@@ -1,4 +1,8 @@
-"""The public verification page: upload a result PDF or type the printed code. No sign-in needed."""
+"""The public verification page: upload a result PDF or type the printed code. No sign-in needed.
+
+The page of a code shows the facts and both signatures, never the holder's personal data; the signed
+PDF itself (which carries them) goes to the holder, an officer of the agency, or whoever types the
+dossier's PIN printed on its receipt."""
 
 from __future__ import annotations
 
@@ -9,13 +13,14 @@ from django import forms
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework.throttling import ScopedRateThrottle
 
 from egov.core.errors import DomainError
 from egov.core.forms import Form
 from egov.core.ui import error_message, in_language
-from egov.results import checking
+from egov.results import checking, selectors
 from egov.results.api.views import THROTTLE_SCOPE
 from egov.results.models import ResultDocument
 from egov.results.services import normalise_short_code
@@ -30,6 +35,15 @@ class VerifyForm(Form):
         required=False,
         max_length=20,
         help_text=_("The 10 characters printed under the QR code, e.g. 7KX2M-QH4TZ."),
+    )
+
+
+class PinForm(Form):
+    pin = forms.CharField(
+        label=_("The dossier's PIN"),
+        max_length=20,
+        help_text=_("Printed on the receipt of the dossier, next to its code."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
 
 
@@ -96,6 +110,16 @@ def _document(request: HttpRequest, short_code: str) -> ResultDocument:
         raise Http404(short_code) from None
 
 
+def _code_context(request: HttpRequest, document: ResultDocument, **extra: Any) -> dict[str, Any]:
+    return {
+        "document": document,
+        "check": checking.verify_issued(document),
+        "may_download": selectors.may_download_original(request.user, document),
+        "pin_form": PinForm(),
+        **extra,
+    }
+
+
 @require_GET
 def code_page(request: HttpRequest, short_code: str) -> HttpResponse:
     if _throttled(request):
@@ -110,17 +134,32 @@ def code_page(request: HttpRequest, short_code: str) -> HttpResponse:
             "error": error_message(request, err),
         }
         return render(request, "results/verify.html", context, status=404)
-    return render(request, "results/code.html", {"document": document})
+    return render(request, "results/code.html", _code_context(request, document))
 
 
-@require_GET
+@never_cache
+@require_http_methods(["GET", "POST"])
 def code_pdf(request: HttpRequest, short_code: str) -> HttpResponseBase:
-    """The signed PDF itself, for a code holder to compare with the paper (never once revoked)."""
+    """The signed PDF (never once revoked): to its holder or an officer of the agency as they are,
+    to anyone else after the dossier's PIN (POST, CSRF-protected, throttled, locked per dossier)."""
     if _throttled(request):
         return HttpResponse(_too_many(), status=429, content_type="text/plain; charset=utf-8")
     document = _document(request, short_code)
     if document.revoked:
         raise Http404(short_code)
+    if not selectors.may_download_original(request.user, document):
+        form = PinForm(request.POST if request.method == "POST" else None)
+        try:
+            if not form.is_valid():
+                raise selectors.PinRequired()
+            selectors.check_pin(document, form.cleaned_data["pin"])
+        except DomainError as err:
+            context = _code_context(request, document, pin_form=form, pin_error=error_message(request, err))
+            return render(request, "results/code.html", context, status=err.status)
+    return _original(document)
+
+
+def _original(document: ResultDocument) -> FileResponse:
     stored = document.file
     response = FileResponse(
         stored.file.open("rb"),

@@ -1,4 +1,7 @@
-"""`egov pki init|show`: the node's development PKI (root CA + one signing certificate per agency)."""
+"""`egov pki init|show|enrol|revoke`: the node's development PKI.
+
+A root CA, one signing certificate per agency (init) and personal signing certificates of the officers
+who sign results as the competent person (enrol), with revocation onto the CRL (revoke)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from egov.core.errors import DomainError
-from egov.results import pki
+from egov.results import enrolment, pki
 
 
 def _agency(value: str) -> tuple[str, str]:
@@ -51,12 +54,36 @@ class Command(BaseCommand):
         init.add_argument("--force", action="store_true", help="Replace an existing PKI.")
         show = sub.add_parser("show", help="Print subjects, validity and fingerprints.")
         show.add_argument("--dir", help="PKI folder (default: DATA_DIR/pki).")
+        enrol = sub.add_parser("enrol", help="Issue a personal signing certificate to an officer.")
+        enrol.add_argument("--user", required=True, help="The officer's user name.")
+        enrol.add_argument("--agency", required=True, help="Code of the agency they sign for.")
+        enrol.add_argument(
+            "--position", default="", help="Printed position (default: a leader's, from the agency)."
+        )
+        enrol.add_argument(
+            "--on-behalf", default="", help="Signing authority printed above, e.g. 'KT. CHỦ TỊCH'."
+        )
+        enrol.add_argument("--deputy", action="store_true", help="A deputy leader: PHÓ … / KT. ….")
+        enrol.add_argument(
+            "--name", default="", help="Name in the certificate (default: the user's full name)."
+        )
+        enrol.add_argument("--days", type=int, default=pki.DEFAULT_DAYS, help="Validity in days.")
+        revoke = sub.add_parser("revoke", help="Revoke a personal certificate (its serial goes on the CRL).")
+        revoke.add_argument("--serial", required=True, help="Hexadecimal serial (see `egov pki show`).")
+        revoke.add_argument("--reason", required=True, help="Why (kept in the register).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        directory = Path(options["dir"]) if options["dir"] else Path(settings.DATA_DIR) / "pki"
+        directory = Path(options.get("dir") or Path(settings.DATA_DIR) / "pki")
         try:
             if options["action"] == "init":
                 self._init(directory, options)
+            elif options["action"] == "enrol":
+                self._enrol(options)
+            elif options["action"] == "revoke":
+                row = enrolment.revoke_signer_certificate(None, options["serial"], options["reason"])
+                self.stdout.write(
+                    f"Đã thu hồi / revoked: {row.serial} ({row.full_name}); CRL cập nhật / updated"
+                )
             else:
                 self._show(directory)
         except DomainError as exc:
@@ -73,6 +100,32 @@ class Command(BaseCommand):
         if pki.configured_password() is None:
             self.stdout.write("  Mật khẩu trong *.p12.pass (0600) / passwords in *.p12.pass (0600)")
 
+    def _enrol(self, options: dict[str, Any]) -> None:
+        from egov.accounts.models import User
+        from egov.catalog.models import Agency
+
+        user = User.objects.filter(username=options["user"]).first()
+        agency = Agency.objects.filter(code=options["agency"]).first()
+        if user is None or agency is None:
+            raise CommandError(
+                "Không có người dùng hoặc cơ quan này.\nNo such user or agency: "
+                f"{options['user']!r}, {options['agency']!r}"
+            )
+        row = enrolment.enrol_signer(
+            None,
+            user,
+            agency,
+            position=options["position"],
+            on_behalf=options["on_behalf"],
+            deputy=options["deputy"],
+            full_name=options["name"],
+            days=options["days"],
+        )
+        behalf = f"{row.on_behalf} / " if row.on_behalf else ""
+        self.stdout.write(
+            f"Đã cấp / issued: {row.serial}  {row.full_name}, {behalf}{row.position}, {agency.name}"
+        )
+
     def _show(self, directory: Path) -> None:
         files = pki.pki_files(directory)
         if not files.ca_cert.exists():
@@ -86,6 +139,10 @@ class Command(BaseCommand):
         for code in files.agency_p12:
             pem = directory / "agencies" / f"{code}.pem"
             self.stdout.write(f"Cơ quan / agency {code}:")
+            for cert in pki.load_certificates(pem):
+                self.stdout.write(describe(cert))
+        for pem in sorted((directory / pki.PEOPLE).glob("*.pem")):
+            self.stdout.write(f"Cá nhân / personal {pem.stem}:")
             for cert in pki.load_certificates(pem):
                 self.stdout.write(describe(cert))
         if files.crl.exists():
