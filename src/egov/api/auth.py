@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.models import AccessToken
 from rest_framework import exceptions
@@ -21,7 +22,7 @@ from rest_framework.request import Request
 from egov.accounts.oauth import usable
 from egov.accounts.otp import SECOND_FACTOR_SESSION_KEY
 from egov.accounts.services import needs_second_factor
-from egov.api.scopes import is_public
+from egov.api.scopes import SCOPE_DESCRIPTIONS, is_public
 
 logger = logging.getLogger("egov.api")
 
@@ -107,3 +108,35 @@ class DeclaredScopes(BasePermission):
         if isinstance(token, AccessToken) and not token.allow_scopes(required):
             raise InsufficientScope(required)
         return True
+
+
+class MachineTokenScheme(OpenApiAuthenticationExtension):
+    """OpenAPI: OAuth2 client credentials at /oauth/token/, each operation with its declared scopes."""
+
+    target_class = "egov.api.auth.MachineTokenAuthentication"
+    name = "machineClient"
+
+    def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]]:
+        required = list(getattr(auto_schema.view, "required_scopes", None) or [])
+        return {} if is_public(required) else {self.name: required}
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "oauth2",
+            "description": "Machine clients (egov clients create). Tokens expire; see docs/api.md.",
+            "flows": {"clientCredentials": {"tokenUrl": "/oauth/token/", "scopes": dict(SCOPE_DESCRIPTIONS)}},
+        }
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    """OpenAPI: the web session cookie (officers after their second factor), with the CSRF header."""
+
+    target_class = "egov.api.auth.VerifiedSessionAuthentication"
+    name = "sessionCookie"
+
+    def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]] | None:
+        required = list(getattr(auto_schema.view, "required_scopes", None) or [])
+        return None if is_public(required) else {self.name: []}
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
