@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from egov.backoffice.views.desk import waiting_at_desk
+from egov.backoffice.selectors import waiting_at_desk
 from egov.catalog.models import ChannelTerms
 from egov.dossiers.models import Dossier, DossierFile, Status
 from tests.backoffice.dossier_fixtures import as_officer, pdf, requirement
@@ -143,6 +144,19 @@ def test_a_rejected_scan_leaves_no_dossier(world: World) -> None:
     assert response.status_code == 400
     assert "usa-alert--error" in response.content.decode()
     assert not Dossier.objects.exists() and not DossierFile.objects.exists()
+
+
+def test_a_second_scan_rejected_leaves_no_dossier_no_row_and_no_stored_file(
+    world: World, media: Path
+) -> None:
+    first = requirement(world)
+    second = requirement(world, code="TP2", name="Giấy chứng sinh")
+    fake = SimpleUploadedFile("chung-sinh.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    scans = {f"scan_{first.pk}": pdf("to-khai-scan.pdf"), f"scan_{second.pk}": fake}
+    response = as_officer(world.desk).post(start_query(world), intake(**scans))
+    assert response.status_code == 400
+    assert not Dossier.objects.exists() and not DossierFile.objects.exists()
+    assert [p for p in media.rglob("*") if p.is_file()] == []
 
 
 def test_hostile_applicant_text_is_stored_verbatim(world: World) -> None:

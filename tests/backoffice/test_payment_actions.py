@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from egov.dossiers import services
 from egov.dossiers.models import Dossier
 from egov.payments import fees
 from egov.payments.models import FeeExemption, Payment, Refund, SandboxRefund
@@ -125,6 +126,18 @@ def test_the_desk_is_offered_the_exemption_form_before_any_payment(office_world:
     dossier = office_world.create().dossier
     page = as_officer(office_world.desk).get(f"/office/dossiers/{dossier.code}/")
     assert exemption_url(dossier) in page.content.decode()
+
+
+def test_the_exemption_form_is_not_offered_once_the_dossier_has_ended(office_world: World) -> None:
+    """The page asks the rule the service enforces: an ended dossier's exemption cannot change."""
+    dossier = services.refuse_dossier(office_world.desk, office_world.create().dossier, reason="Thiếu hồ sơ")
+    desk = as_officer(office_world.desk)
+    assert exemption_url(dossier) not in desk.get(f"/office/dossiers/{dossier.code}/").content.decode()
+    response = desk.post(exemption_url(dossier), {"exemption": "ho-ngheo"})
+    assert messages_of(response) == [
+        "Không thể thay đổi đối tượng miễn phí khi có khoản thanh toán đang chờ hoặc đã thanh toán."
+    ]
+    assert not FeeExemption.objects.exists()
 
 
 # --- refund ------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from egov.core.models import Event
-from egov.payments import client, protocol, refunds, sandbox, services
+from egov.payments import client, policies, protocol, refunds, sandbox, services
 from egov.payments.models import Payment, PaymentAttempt, Refund, SandboxRefund, SandboxTransaction
 from tests.dossiers.factories import World
 from tests.payments.test_payments import TIMEOUT, callback, paid_fields
@@ -73,7 +73,7 @@ def test_only_the_desk_or_the_leader_of_the_agency_refunds(fee_world: World) -> 
         with pytest.raises(refunds.RefundForbidden):
             refunds.refund(stranger, payment, 1000)
     assert not Refund.objects.exists() and not SandboxRefund.objects.exists()
-    assert refunds.may_refund(fee_world.desk, payment) and refunds.may_refund(head_of_the_agency, payment)
+    assert policies.may_refund(fee_world.desk, payment) and policies.may_refund(head_of_the_agency, payment)
 
 
 @pytest.mark.parametrize("amount", [0, -5, 58001, "1000", 10.5, True])

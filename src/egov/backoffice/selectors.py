@@ -227,11 +227,6 @@ def dossier_payments(dossier: Dossier) -> list[Payment]:
     return list(Payment.objects.filter(dossier=dossier).order_by("created_at", "id"))
 
 
-def dossier_payment(dossier: Dossier, pk: int) -> Payment | None:
-    """One payment of the dossier (None for another dossier's: ids in URLs are not trusted)."""
-    return Payment.objects.filter(pk=pk, dossier=dossier).select_related("dossier").first()
-
-
 def dossier_notification(dossier: Dossier, pk: int) -> Notification | None:
     return Notification.objects.filter(pk=pk, dossier=dossier).select_related("dossier").first()
 

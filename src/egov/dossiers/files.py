@@ -32,5 +32,9 @@ def file_for(user: Any, token: str) -> DossierFile:
     return row
 
 
-def files_of(dossier: Dossier) -> QuerySet[DossierFile]:
-    return DossierFile.objects.filter(dossier=dossier).select_related("requirement").order_by("id")
+def files_of(dossier: Dossier, kinds: tuple[str, ...] = ()) -> QuerySet[DossierFile]:
+    """The dossier's files in the order they came (only `kinds`, when given)."""
+    files = DossierFile.objects.filter(dossier=dossier)
+    if kinds:
+        files = files.filter(kind__in=kinds)
+    return files.select_related("requirement").order_by("id")

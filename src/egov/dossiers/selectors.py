@@ -1,5 +1,6 @@
 """Reads of dossiers: officer worklists, permission-checked detail, timeline, public lookup, and the
-files, steps, notes and supplement requests the dossier pages of the portal and the back office show.
+steps, notes and supplement requests the dossier pages of the portal and the back office show (its
+files: egov.dossiers.files).
 
 Worklists are restricted in SQL to the (unit, role) pairs of the officer's RoleAssignments and read
 only the denormalised `current_*` / `step_due_at` columns, so each page is an index range scan on
@@ -32,7 +33,6 @@ from egov.dossiers.errors import DossierNotFound, LookupFailed, LookupLocked, Un
 from egov.dossiers.models import (
     PAUSED_STATUSES,
     Dossier,
-    DossierFile,
     DossierNote,
     DossierStep,
     Status,
@@ -301,14 +301,6 @@ def applicant_dossiers(user: Any, cursor: str | None = None, limit: int = 50) ->
 # --- what a dossier's pages show (after `dossier_for` or the portal's own-dossier check) ----------
 
 
-def files_of(dossier: Dossier, kinds: tuple[str, ...] = ()) -> list[DossierFile]:
-    """The dossier's files in the order they came (only `kinds`, when given)."""
-    files = DossierFile.objects.filter(dossier=dossier)
-    if kinds:
-        files = files.filter(kind__in=kinds)
-    return list(files.select_related("requirement").order_by("id"))
-
-
 def steps_of(dossier: Dossier) -> list[DossierStep]:
     """Every pass through a process step, in order, with who held and finished it."""
     steps = DossierStep.objects.filter(dossier=dossier)
@@ -323,7 +315,7 @@ def supplement_requests_of(dossier: Dossier) -> list[SupplementRequest]:
     return list(SupplementRequest.objects.filter(dossier=dossier).order_by("id"))
 
 
-def requirements_of(dossier: Dossier) -> list[DocumentRequirement]:
-    """The documents the dossier's procedure version asks for, in the catalogue's order."""
-    requirements = DocumentRequirement.objects.filter(version_id=dossier.procedure_version_id)
+def requirements_of(version_id: int) -> list[DocumentRequirement]:
+    """The documents a procedure version asks for (a dossier's, or the desk's at intake), in order."""
+    requirements = DocumentRequirement.objects.filter(version_id=version_id)
     return list(requirements.order_by("position", "id"))

@@ -2,7 +2,8 @@
 
 The proof (a certificate of a poor household, of a person with meritorious services, a birth
 certificate...) is a document of the dossier, which the desk checks when it receives the dossier.
-An exemption cannot change while a payment is open or once the fees are paid.
+An exemption cannot change while a payment is open or once the fees are paid, nor after the dossier
+has ended (`egov.payments.policies`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from django.utils import timezone
 
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.core.events import record_event
-from egov.dossiers.models import ACTIVE_STATUSES, Dossier
-from egov.dossiers.permissions import is_applicant, is_desk
-from egov.payments import fees
-from egov.payments.models import FeeExemption, Payment
+from egov.dossiers.models import Dossier
+from egov.payments import fees, policies
+from egov.payments.models import FeeExemption
 
 
 class ExemptionInvalid(ValidationFailed):
@@ -34,7 +34,7 @@ class ExemptionLocked(Conflict):
 
 def claim_exemption(actor: Any, dossier: Dossier, code: str) -> FeeExemption | None:
     """Record (or, with an empty code, clear) the dossier's exemption; returns what is recorded."""
-    if not (is_applicant(actor, dossier) or is_desk(actor, dossier)):
+    if not policies.may_claim_exemption(actor, dossier):
         raise PermissionDenied()
     code = str(code or "").strip()
     offered = {e.code: e for e in fees.exemptions_offered(dossier)}
@@ -42,7 +42,7 @@ def claim_exemption(actor: Any, dossier: Dossier, code: str) -> FeeExemption | N
         raise ExemptionInvalid(detail={"code": code[:40], "offered": sorted(offered)})
     with transaction.atomic():
         locked = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier.pk)
-        if locked.status not in ACTIVE_STATUSES or _payment_blocks(locked):
+        if not policies.exemption_may_change(locked):
             raise ExemptionLocked(detail={"status": locked.status})
         current = FeeExemption.objects.filter(dossier=locked).first()
         before = {"exemption": current.code if current else ""}
@@ -69,17 +69,3 @@ def claim_exemption(actor: Any, dossier: Dossier, code: str) -> FeeExemption | N
         return current
 
 
-def is_locked(dossier: Dossier) -> bool:
-    """The exemption can no longer change: a payment is open or paid (pages hide the form then)."""
-    return _payment_blocks(dossier)
-
-
-def _payment_blocks(dossier: Dossier) -> bool:
-    now = timezone.now()
-    payments = Payment.objects.filter(dossier=dossier)
-    return (
-        payments.filter(status=Payment.Status.PAID).exists()
-        or payments.filter(
-            status__in=(Payment.Status.CREATED, Payment.Status.PENDING), expires_at__gt=now
-        ).exists()
-    )

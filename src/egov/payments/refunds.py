@@ -14,11 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from egov.core.errors import DomainError, ValidationFailed
-from egov.payments import client
+from egov.payments import client, policies
 from egov.payments.models import Payment, Refund
 from egov.payments.services import _event, _snapshot
 
@@ -54,27 +53,10 @@ def refund(
     return Payment.objects.get(pk=payment.pk)
 
 
-def may_refund(actor: Any, payment: Payment) -> bool:
-    """What `refund` checks first: the desk or the leader of the dossier's agency (pages show the form)."""
-    return _may_refund(actor, payment)
-
-
-# Money goes back only on the word of the desk that took the dossier or of the agency's leader;
-# specialists, clerks and (read-only) supervisors of the agency cannot refund.
-REFUND_ROLES = ("desk", "leader")
-
-
-def _may_refund(actor: Any, payment: Payment) -> bool:
-    return (
-        getattr(actor, "kind", "") == "officer"
-        and actor.role_assignments.filter(agency_id=payment.dossier.agency_id, role__in=REFUND_ROLES).exists()
-    )
-
-
 def _reserve(actor: Any, payment: Payment, amount: int, key: str, reason: str) -> Refund:
     with transaction.atomic():
         locked = Payment.objects.select_for_update(of=("self",)).select_related("dossier").get(pk=payment.pk)
-        if not _may_refund(actor, locked):
+        if not policies.may_refund(actor, locked):
             raise RefundForbidden()
         again = Refund.objects.filter(refund_id=key).first()
         if again is not None:
@@ -83,13 +65,7 @@ def _reserve(actor: Any, payment: Payment, amount: int, key: str, reason: str) -
                     "Khóa chống trùng đã được dùng.", "The idempotency key was used already."
                 )
             return again
-        waiting = locked.refunds.filter(status=Refund.Status.REQUESTED).aggregate(t=Sum("amount"))["t"] or 0
-        if (
-            type(amount) is not int
-            or amount <= 0
-            or locked.status not in (Payment.Status.PAID, Payment.Status.REFUNDED)
-            or locked.refunded_amount + waiting + amount > locked.amount
-        ):
+        if type(amount) is not int or amount <= 0 or amount > policies.refundable_amount(locked):
             raise RefundRefused()
         row = Refund.objects.create(
             payment=locked,

@@ -30,3 +30,25 @@ def payment_facts(dossier: Dossier) -> dict[str, Any]:
         "online_payment": dossier.online_payment,
         "payments": list(Payment.objects.filter(dossier=dossier).prefetch_related("refunds").order_by("-pk")),
     }
+
+
+def dossier_payment(
+    dossier: Dossier, *, pk: int | None = None, order_id: str | None = None
+) -> Payment | None:
+    """One payment of the dossier by id or order id (None for another dossier's: URLs are not trusted)."""
+    payments = Payment.objects.filter(dossier=dossier).select_related("dossier")
+    if pk is not None:
+        payments = payments.filter(pk=pk)
+    if order_id is not None:
+        payments = payments.filter(order_id=order_id)
+    return payments.first()
+
+
+def recent_payments(dossier: Dossier, limit: int = 5) -> list[Payment]:
+    """The dossier's latest payments, newest first (the portal's pay box)."""
+    return list(Payment.objects.filter(dossier=dossier).order_by("-pk")[:limit])
+
+
+def reread(payment: Payment) -> Payment:
+    """The payment as now stored (after the platform was asked), with its dossier."""
+    return Payment.objects.select_related("dossier").get(pk=payment.pk)

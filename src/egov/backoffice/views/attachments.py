@@ -1,4 +1,8 @@
-"""Officers attach files to a dossier: the signed result, a counter scan or another document."""
+"""Officers attach files to a dossier: the signed result, a counter scan or another document.
+
+Whether they may (the statuses open for files, an officer handling the dossier) is the rule
+`egov.dossiers.policies.ATTACH`, which `attach_file` enforces and the page asks to show the form.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +20,7 @@ from egov.core.forms import Form
 from egov.core.ui import flash_done, flash_error
 from egov.core.uploads import check_upload
 from egov.dossiers import services
-from egov.dossiers.models import Dossier, DossierFile, Status
-from egov.dossiers.permissions import is_handler
-
-OPEN_FOR_FILES = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.FINISHED)
+from egov.dossiers.models import DossierFile
 
 
 class AttachForm(Form):
@@ -32,10 +33,6 @@ class AttachForm(Form):
         ],
     )
     upload = forms.FileField(label=_("File (PDF, PNG or JPEG)"))
-
-
-def may_attach(user: object, dossier: Dossier) -> bool:
-    return dossier.status in OPEN_FOR_FILES and is_handler(user, dossier)
 
 
 @require_POST

@@ -2,56 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from egov.backoffice.actions import desk_agencies
 from egov.backoffice.forms import DeskApplicantForm, DeskStartForm, applicant_form, link_descriptions
 from egov.backoffice.permissions import officer_required
+from egov.backoffice.selectors import desk_agencies, waiting_at_desk
 from egov.backoffice.views.dossier import PIN_SESSION_PREFIX, channel_label
 from egov.catalog.models import Agency, DocumentRequirement, Procedure, ProcedureVersion
 from egov.catalog.selectors import version_in_force
-from egov.core.cursors import InvalidCursor, decode_cursor, encode_cursor
 from egov.core.errors import DomainError
 from egov.core.ui import error_message, flash_done, flash_error
-from egov.core.uploads import check_upload
-from egov.dossiers import services
+from egov.dossiers import selectors, services
 from egov.dossiers.forms import DeclarationForm, declaration_form_class
-from egov.dossiers.models import Dossier, DossierFile, Status
-
-PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class DeskPage:
-    items: list[Dossier]
-    next_cursor: str | None
-
-
-def waiting_at_desk(user: Any, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> DeskPage:
-    """Submitted dossiers (status 1) of the agencies where `user` sits at the desk, oldest first.
-
-    Keyset on id over `dossier_agency_due_idx` (agency, status, …): the cost does not grow with the table.
-    """
-    agencies = list(desk_agencies(user).values_list("pk", flat=True))
-    if not agencies:
-        return DeskPage(items=[], next_cursor=None)
-    qs = Dossier.objects.filter(agency_id__in=agencies, status=Status.SUBMITTED)
-    if cursor:
-        (last_id,) = decode_cursor(cursor, 1)
-        if not isinstance(last_id, int) or isinstance(last_id, bool):
-            raise InvalidCursor(detail={"cursor": cursor})
-        qs = qs.filter(id__gt=last_id)
-    rows = list(qs.select_related("procedure_version__procedure", "agency").order_by("id")[: limit + 1])
-    page, more = rows[:limit], len(rows) > limit
-    return DeskPage(items=page, next_cursor=encode_cursor(page[-1].pk) if more and page else None)
+from egov.dossiers.models import Dossier
 
 
 @require_http_methods(["GET"])
@@ -78,9 +47,7 @@ def _version(procedure: Procedure) -> ProcedureVersion | None:
 
 
 def _requirements(version: ProcedureVersion | None) -> list[DocumentRequirement]:
-    if version is None:
-        return []
-    return list(DocumentRequirement.objects.filter(version=version).order_by("position", "id"))
+    return selectors.requirements_of(version.pk) if version is not None else []
 
 
 def _declaration_form(version: ProcedureVersion | None, data: Any) -> DeclarationForm | None:
@@ -93,17 +60,6 @@ def _declaration_form(version: ProcedureVersion | None, data: Any) -> Declaratio
     return form
 
 
-def _attach_scans(request: HttpRequest, dossier: Dossier, scans: list[tuple[Any, Any]]) -> None:
-    for requirement, upload in scans:
-        services.attach_file(
-            request.user,
-            dossier,
-            upload=check_upload(upload),
-            kind=DossierFile.Kind.SCAN,
-            requirement=requirement,
-        )
-
-
 def _create(
     request: HttpRequest,
     procedure: Procedure,
@@ -112,18 +68,17 @@ def _create(
     form: DeskApplicantForm,
     declaration: dict[str, Any],
 ) -> Dossier:
-    """Register the dossier and its scans together: a rejected scan leaves no dossier behind."""
-    with transaction.atomic():
-        result = services.create_dossier(
-            request.user,
-            procedure_code=procedure.code,
-            agency_code=agency.code,
-            channel=channel,
-            applicant=form.applicant(),
-            declaration=declaration,
-            subject=form.cleaned_data.get("subject") or "",
-        )
-        _attach_scans(request, result.dossier, form.scans())
+    """Register the dossier and its scans in one service call: a rejected scan leaves nothing behind."""
+    result = services.create_dossier_with_scans(
+        request.user,
+        scans=[services.Scan(upload=upload, requirement=requirement) for requirement, upload in form.scans()],
+        procedure_code=procedure.code,
+        agency_code=agency.code,
+        channel=channel,
+        applicant=form.applicant(),
+        declaration=declaration,
+        subject=form.cleaned_data.get("subject") or "",
+    )
     if result.pin:
         request.session[PIN_SESSION_PREFIX + result.dossier.code] = result.pin
     return result.dossier

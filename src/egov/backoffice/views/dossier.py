@@ -19,17 +19,11 @@ from egov.backoffice.permissions import officer_required
 from egov.core.errors import DomainError
 from egov.core.templatetags.egov_format import declaration_value, with_amount
 from egov.core.ui import flash_done, flash_error, in_language
-from egov.dossiers import selectors
+from egov.dossiers import selectors, services
+from egov.dossiers.actions import ACTIONS
 from egov.dossiers.errors import DossierNotFound
-from egov.dossiers.models import (
-    Dossier,
-    DossierFile,
-    DossierNote,
-    DossierStep,
-    OnlinePayment,
-    Status,
-    SupplementRequest,
-)
+from egov.dossiers.files import files_of
+from egov.dossiers.models import Dossier, DossierFile, DossierStep, OnlinePayment, Status, SupplementRequest
 from egov.notifications.selectors import notifications_for
 from egov.payments.models import Payment
 
@@ -78,9 +72,8 @@ def declaration_rows(dossier: Dossier) -> list[tuple[str, Any]]:
 
 
 def file_rows(dossier: Dossier) -> list[dict[str, Any]]:
-    files = DossierFile.objects.filter(dossier=dossier).select_related("requirement").order_by("id")
     rows = []
-    for f in files:
+    for f in files_of(dossier):
         kind = "pdf" if f.content_type == "application/pdf" else ""
         if f.content_type.startswith("image/"):
             kind = "image"
@@ -89,13 +82,8 @@ def file_rows(dossier: Dossier) -> list[dict[str, Any]]:
 
 
 def step_rows(dossier: Dossier) -> list[dict[str, Any]]:
-    steps = (
-        DossierStep.objects.filter(dossier=dossier)
-        .select_related("unit", "assignee", "finished_by", "process_step")
-        .order_by("id")
-    )
     rows = []
-    for step in steps:
+    for step in selectors.steps_of(dossier):
         role = bilingual(Role(step.role).label) if step.role in Role.values else step.role
         outcome = bilingual(DossierStep.Outcome(step.outcome).label) if step.outcome else ""
         rows.append({"step": step, "role": role, "outcome": outcome})
@@ -164,11 +152,14 @@ def payment_desk(user: Any, dossier: Dossier) -> dict[str, Any]:
     return desk_panel(user, dossier)
 
 
-def available_prints(dossier: Dossier) -> list[str]:
+def available_prints(dossier: Dossier, supplements: list[SupplementRequest] | None = None) -> list[str]:
+    """The forms this dossier can be printed on (form 02 once a supplement was ever requested)."""
+    if supplements is None:
+        supplements = selectors.supplement_requests_of(dossier)
     forms = []
     if dossier.received_at is not None:
         forms.append("01")
-    if SupplementRequest.objects.filter(dossier=dossier).exists():
+    if supplements:
         forms.append("02")
     if dossier.status == Status.REFUSED:
         forms.append("03")
@@ -181,9 +172,9 @@ def available_prints(dossier: Dossier) -> list[str]:
 
 
 def attach_form(user: Any, dossier: Dossier) -> Any:
-    from egov.backoffice.views.attachments import AttachForm, may_attach
+    from egov.backoffice.views.attachments import AttachForm
 
-    return AttachForm(auto_id="id_attach_%s") if may_attach(user, dossier) else None
+    return AttachForm(auto_id="id_attach_%s") if office_actions.may_attach(user, dossier) else None
 
 
 def _action_forms(user: Any, dossier: Dossier, bound: ActionForm | None, bound_name: str) -> list[Any]:
@@ -214,7 +205,7 @@ def render_page(
     note_form: NoteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    notes = DossierNote.objects.filter(dossier=dossier).select_related("author").order_by("id")
+    supplements = selectors.supplement_requests_of(dossier)
     context = {
         "dossier": dossier,
         "procedure": dossier.procedure_version.procedure,
@@ -224,13 +215,13 @@ def render_page(
         "declaration": declaration_rows(dossier),
         "files": file_rows(dossier),
         "steps": step_rows(dossier),
-        "supplements": SupplementRequest.objects.filter(dossier=dossier).order_by("id"),
-        "notes": notes,
+        "supplements": supplements,
+        "notes": selectors.notes_of(dossier),
         "timeline": timeline_rows(dossier),
         "actions": _action_forms(request.user, dossier, bound, bound_name),
         "note_form": note_form or NoteForm(),
         "may_note": office_actions.may_add_note(request.user, dossier),
-        "prints": available_prints(dossier),
+        "prints": available_prints(dossier, supplements),
         "attach_form": attach_form(request.user, dossier),
         "payments": payment_rows(dossier),
         "online_payment_label": bilingual(OnlinePayment(dossier.online_payment).label),
@@ -252,7 +243,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     dossier = load_dossier(request.user, code)
     if action == "note":
         return _add_note(request, dossier)
-    spec = office_actions.ACTIONS.get(action)
+    spec = ACTIONS.get(action)
     if spec is None:
         raise Http404(action)
     form = action_form(
@@ -275,7 +266,7 @@ def _add_note(request: HttpRequest, dossier: Dossier) -> HttpResponse:
     if not form.is_valid():
         return render_page(request, dossier, note_form=form, status=400)
     try:
-        office_actions.add_note(request.user, dossier, form.cleaned_data["text"])
+        services.add_note(request.user, dossier, text=form.cleaned_data["text"])
     except DomainError as err:
         flash_error(request, err)
     else:
@@ -302,7 +293,8 @@ def print_context(request: HttpRequest, dossier: Dossier, form: str) -> dict[str
         context["pin"] = request.session.get(PIN_SESSION_PREFIX + dossier.code, "")
         context["received"] = _event_note(dossier, "dossier.received")
     elif form == "02":
-        context["supplement"] = SupplementRequest.objects.filter(dossier=dossier).order_by("-id").first()
+        supplements = selectors.supplement_requests_of(dossier)
+        context["supplement"] = supplements[-1] if supplements else None
     elif form == "03":
         context["event"] = _event_note(dossier, "dossier.refused")
     elif form == "04":

@@ -7,12 +7,12 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from egov.backoffice import selectors
 from egov.backoffice.permissions import officer_required
 from egov.backoffice.views.dossier import load_dossier
 from egov.core.errors import DomainError
 from egov.core.ui import flash_done, flash_error
 from egov.notifications import services
-from egov.notifications.models import Notification
 
 
 @require_POST
@@ -20,7 +20,7 @@ from egov.notifications.models import Notification
 def resend_notification(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """A new notification with the same text, through the outbox; the old one stays in the log."""
     dossier = load_dossier(request.user, code)
-    notification = Notification.objects.filter(pk=pk, dossier=dossier).select_related("dossier").first()
+    notification = selectors.dossier_notification(dossier, pk)
     if notification is None:
         raise Http404("notification")
     try:

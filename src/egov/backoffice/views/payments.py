@@ -1,7 +1,8 @@
 """Back office: the desk records (or clears) the fee exemption after checking the proof; refunds.
 
-The payments app decides (egov.payments.exemptions, egov.payments.refunds); these views read the
-form, call it and tell the officer the outcome in the page language.
+The payments app decides (egov.payments.policies, enforced by egov.payments.exemptions and
+egov.payments.refunds); these views read the form, call it and tell the officer the outcome in the
+page language.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import re
 import secrets
 from typing import Any
 
-from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -22,12 +22,10 @@ from egov.core.errors import DomainError, ValidationFailed
 from egov.core.templatetags.egov_format import vnd
 from egov.core.ui import flash_done, flash_error
 from egov.dossiers.models import Dossier
-from egov.dossiers.permissions import is_desk
-from egov.payments import exemptions, fees, refunds
-from egov.payments.models import Payment, Refund
-from egov.payments.selectors import payment_facts
+from egov.payments import exemptions, fees, policies, refunds
+from egov.payments.models import Payment
+from egov.payments.selectors import dossier_payment, payment_facts
 
-REFUNDABLE = (Payment.Status.PAID, Payment.Status.REFUNDED)
 TOKEN = re.compile(r"[0-9a-f]{32}")
 AMOUNT = re.compile(r"[0-9]{1,3}(?:[. ][0-9]{3})+|[0-9]{1,15}")
 MAX_REASON = 500
@@ -51,21 +49,15 @@ class RefundFormExpired(ValidationFailed):
     en = "The refund form has expired; reload the page and try again."
 
 
-def refundable_amount(payment: Payment) -> int:
-    """What is left to refund: paid, minus refunded, minus refunds still waiting for the platform."""
-    waiting = payment.refunds.filter(status=Refund.Status.REQUESTED).aggregate(t=Sum("amount"))["t"] or 0
-    return max(payment.amount - payment.refunded_amount - waiting, 0)
-
-
 def payment_desk(user: Any, dossier: Dossier) -> dict[str, Any]:
     """The fee lines, the exemption form (desk only) and the refund forms (officers refunds allows)."""
     facts = payment_facts(dossier)
     payments = facts["payments"]
-    may_refund = bool(payments) and refunds.may_refund(user, payments[0])
+    may_refund = bool(payments) and policies.may_refund(user, payments[0])
     refundable = []
     if may_refund:
         for payment in payments:
-            left = refundable_amount(payment) if payment.status in REFUNDABLE else 0
+            left = policies.refundable_amount(payment)
             if left:
                 refundable.append({"payment": payment, "left": left})
     return {
@@ -74,7 +66,7 @@ def payment_desk(user: Any, dossier: Dossier) -> dict[str, Any]:
         "exemption": facts["exemption"],
         "offered": (
             fees.exemptions_offered(dossier)
-            if is_desk(user, dossier) and not exemptions.is_locked(dossier)
+            if policies.may_claim_exemption(user, dossier) and policies.exemption_may_change(dossier)
             else []
         ),
         "refundable": refundable,
@@ -125,7 +117,7 @@ def _refund(request: HttpRequest, payment: Payment) -> Payment:
     reason = str(request.POST.get("reason", "")).strip()
     if not reason:
         raise RefundReasonMissing()
-    amount = _amount(str(request.POST.get("amount", "")), refundable_amount(payment))
+    amount = _amount(str(request.POST.get("amount", "")), policies.refundable_amount(payment))
     if amount <= 0:
         raise RefundAmountInvalid(detail={"amount": amount})
     return refunds.refund(request.user, payment, amount, idempotency_key=token, reason=reason[:MAX_REASON])
@@ -136,7 +128,7 @@ def _refund(request: HttpRequest, payment: Payment) -> Payment:
 def refund_payment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """Refund all or part of a paid payment; the form's one-time token makes a double click refund once."""
     dossier = load_dossier(request.user, code)
-    payment = Payment.objects.filter(pk=pk, dossier=dossier).select_related("dossier").first()
+    payment = dossier_payment(dossier, pk=pk)
     if payment is None:
         raise Http404("payment")
     try:

@@ -7,12 +7,12 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from egov.backoffice import selectors as office_selectors
 from egov.backoffice.permissions import officer_required
 from egov.backoffice.views.dossier import load_dossier
 from egov.core.errors import DomainError
 from egov.core.ui import flash_done, flash_error
 from egov.results import services, wording
-from egov.results.models import ResultDocument
 
 
 def _back(code: str) -> HttpResponse:
@@ -44,7 +44,7 @@ def issue(request: HttpRequest, code: str) -> HttpResponse:
 @officer_required
 def revoke(request: HttpRequest, code: str, short_code: str) -> HttpResponse:
     dossier = load_dossier(request.user, code)
-    result = ResultDocument.objects.filter(dossier=dossier, short_code=str(short_code)[:10]).first()
+    result = office_selectors.dossier_result(dossier, short_code)
     if result is None:
         raise Http404(short_code)
     try:

@@ -1,5 +1,6 @@
 from django.urls import URLPattern, URLResolver, path, register_converter
 
+from egov.dossiers.actions import ACTIONS
 from egov.dossiers.api import views
 
 
@@ -25,7 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
             views.make_action_view(action).as_view(),
             name=f"dossier-{action.name}",
         )
-        for action in views.ACTIONS
+        for action in ACTIONS.values()
     ],
     path("worklists/<str:view>", views.WorklistView.as_view(), name="worklist"),
     path("my/dossiers", views.MyDossiersView.as_view(), name="my-dossiers"),

@@ -1,24 +1,31 @@
-"""Dossier endpoints: create, every transition, worklists, timeline and the public lookup."""
+"""Dossier endpoints: create, every transition, worklists, timeline and the public lookup.
+
+The transition endpoints are generated, one view class per entry of the action registry
+(`egov.dossiers.actions.ACTIONS`), by `make_action_view`: `DossierReceiveView`,
+`DossierRequestSupplementView`, … (see `dossiers/api/urls.py`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from egov.api import scopes
 from egov.core.errors import NotFound
 from egov.dossiers import selectors, services
+from egov.dossiers.actions import DossierAction
 from egov.dossiers.api import serializers as s
-from egov.dossiers.models import Dossier
+
+# The limits WorklistParams enforces, declared in the OpenAPI document.
+_CURSOR = {"type": "string", "maxLength": 200}
+_LIMIT = {"type": "integer", "minimum": 1, "maximum": 200}
 
 
 def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
@@ -37,6 +44,8 @@ def _officer(username: str) -> Any:
 
 
 class DossierCreateView(APIView):
+    required_scopes = [scopes.DOSSIERS_CREATE]
+
     @extend_schema(
         request=s.DossierCreateIn,
         responses={201: s.CreatedOut, 200: s.CreatedOut},
@@ -71,12 +80,16 @@ class DossierCreateView(APIView):
 
 
 class DossierDetailView(APIView):
+    required_scopes = [scopes.DOSSIERS_READ]
+
     @extend_schema(responses=s.DossierOut, summary="A dossier (officers of its units, or its applicant)")
     def get(self, request: Request, code: str) -> Response:
         return Response(s.DossierOut(selectors.dossier_for(request.user, code)).data)
 
 
 class DossierTimelineView(APIView):
+    required_scopes = [scopes.DOSSIERS_READ]
+
     @extend_schema(responses=s.TimelineEntryOut(many=True), summary="Every step of a dossier, in order")
     def get(self, request: Request, code: str) -> Response:
         dossier = selectors.dossier_for(request.user, code)
@@ -85,116 +98,42 @@ class DossierTimelineView(APIView):
         return Response(s.TimelineEntryOut(entries, many=True).data)
 
 
-@dataclass(frozen=True)
-class Action:
-    name: str
-    summary: str
-    body: type[serializers.Serializer] | None
-    call: Callable[[Any, Dossier, dict[str, Any]], Dossier]
+# The request body of each action, by the fields the registry says it takes.
+BODIES: dict[tuple[str, ...], type[serializers.Serializer] | None] = {
+    (): None,
+    ("reason",): s.ReasonIn,
+    ("content",): s.ContentIn,
+    ("note",): s.NoteIn,
+    ("assignee",): s.AssignIn,
+    ("assignee", "note"): s.ForwardIn,
+    ("content", "amount"): s.FinancialIn,
+    ("reason", "new_due_at"): s.ApologyIn,
+}
 
 
-ACTIONS: list[Action] = [
-    Action(
-        "receive",
-        "Receive (appointment from the working calendar)",
-        None,
-        lambda u, d, a: services.receive_dossier(u, d),
-    ),
-    Action(
-        "refuse",
-        "Refuse (form 03)",
-        s.ReasonIn,
-        lambda u, d, a: services.refuse_dossier(u, d, reason=a["reason"]),
-    ),
-    Action(
-        "request-supplement",
-        "Request a supplement (form 02; the clock stops)",
-        s.ContentIn,
-        lambda u, d, a: services.request_supplement(u, d, content=a["content"]),
-    ),
-    Action(
-        "receive-supplement",
-        "Supplement received (the clock restarts)",
-        s.NoteIn,
-        lambda u, d, a: services.receive_supplement(u, d, note=a["note"]),
-    ),
-    Action(
-        "assign",
-        "Assign the current step to an officer",
-        s.AssignIn,
-        lambda u, d, a: services.assign_step(u, d, assignee=_officer(a["assignee"])),
-    ),
-    Action(
-        "forward",
-        "Finish the current step and start the next",
-        s.ForwardIn,
-        lambda u, d, a: services.forward_dossier(
-            u, d, assignee=_officer(a["assignee"]) if a["assignee"] else None, note=a["note"]
-        ),
-    ),
-    Action(
-        "return-to-previous",
-        "Send back to the previous step",
-        s.ReasonIn,
-        lambda u, d, a: services.return_to_previous_step(u, d, reason=a["reason"]),
-    ),
-    Action(
-        "request-financial-obligation",
-        "Request the financial obligation (status 6); without an amount, the fees not paid yet",
-        s.FinancialIn,
-        lambda u, d, a: services.request_financial_obligation(u, d, content=a["content"], amount=a["amount"]),
-    ),
-    Action(
-        "confirm-financial-obligation",
-        "Financial obligation fulfilled",
-        s.NoteIn,
-        lambda u, d, a: services.confirm_financial_obligation(u, d, note=a["note"]),
-    ),
-    Action(
-        "stop",
-        "Stop processing (status 8)",
-        s.ReasonIn,
-        lambda u, d, a: services.stop_processing(u, d, reason=a["reason"]),
-    ),
-    Action(
-        "withdraw",
-        "Applicant withdraws the dossier (status 7)",
-        s.ReasonIn,
-        lambda u, d, a: services.withdraw_dossier(u, d, reason=a["reason"]),
-    ),
-    Action(
-        "apologise",
-        "Apology with a new appointment (form 04)",
-        s.ApologyIn,
-        lambda u, d, a: services.apologise(u, d, reason=a["reason"], new_due_at=a["new_due_at"]),
-    ),
-    Action(
-        "finish",
-        "Processing finished, result ready (status 9)",
-        s.NoteIn,
-        lambda u, d, a: services.finish_dossier(u, d, note=a["note"]),
-    ),
-    Action(
-        "return-result",
-        "Result returned to the applicant (status 10)",
-        s.NoteIn,
-        lambda u, d, a: services.return_result(u, d, note=a["note"]),
-    ),
-]
+def _with_officer(args: dict[str, Any]) -> dict[str, Any]:
+    """The assignee's username turned into the officer the service expects (blank: nobody)."""
+    if "assignee" in args:
+        args["assignee"] = _officer(args["assignee"]) if args["assignee"] else None
+    return args
 
 
-def make_action_view(action: Action) -> type[APIView]:
+def make_action_view(action: DossierAction) -> type[APIView]:
     class ActionView(APIView):
+        required_scopes = [scopes.DOSSIERS_ACT]
+
         @extend_schema(
-            request=action.body,
+            request=BODIES[action.fields],
             responses=s.DossierOut,
             summary=action.summary,
             operation_id=f"dossier_{action.name.replace('-', '_')}",
         )
         def post(self, request: Request, code: str) -> Response:
-            args = _validated(action.body, request.data) if action.body else {}
+            body = BODIES[action.fields]
+            args = _validated(body, request.data) if body is not None else {}
             dossier = selectors.dossier_for(request.user, code)
-            return Response(s.DossierOut(action.call(request.user, dossier, args)).data)
+            done = action.call(request.user, dossier, _with_officer(args))
+            return Response(s.DossierOut(done).data)
 
     ActionView.__name__ = "Dossier" + "".join(p.title() for p in action.name.split("-")) + "View"
     ActionView.__qualname__ = ActionView.__name__
@@ -202,14 +141,24 @@ def make_action_view(action: Action) -> type[APIView]:
 
 
 class WorklistView(APIView):
+    required_scopes = [scopes.DOSSIERS_READ]
+
     @extend_schema(
         responses=s.WorklistPageOut,
         parameters=[
-            OpenApiParameter("cursor", str, description="next_cursor of the previous page"),
-            OpenApiParameter("limit", int, description="1–200, default 50"),
-            OpenApiParameter("procedure", str, description="procedure code"),
-            OpenApiParameter("search", str, description="dossier code, applicant phone or name prefix"),
-            OpenApiParameter("due_within_hours", int, description="for due_soon, default 24"),
+            OpenApiParameter("cursor", _CURSOR, description="next_cursor of the previous page"),
+            OpenApiParameter("limit", _LIMIT, description="1–200, default 50"),
+            OpenApiParameter("procedure", {"type": "string", "maxLength": 30}, description="procedure code"),
+            OpenApiParameter(
+                "search",
+                {"type": "string", "maxLength": 100},
+                description="dossier code, applicant phone or name prefix",
+            ),
+            OpenApiParameter(
+                "due_within_hours",
+                {"type": "integer", "minimum": 1, "maximum": 24 * 60},
+                description="for due_soon, default 24",
+            ),
         ],
         summary="Officer worklist: mine, unassigned, unit, overdue or due_soon (keyset pagination)",
     )
@@ -237,9 +186,11 @@ class WorklistParams(serializers.Serializer):
 
 
 class MyDossiersView(APIView):
+    required_scopes = [scopes.DOSSIERS_READ]
+
     @extend_schema(
         responses=s.DossierPageOut,
-        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("limit", int)],
+        parameters=[OpenApiParameter("cursor", _CURSOR), OpenApiParameter("limit", _LIMIT)],
         summary="The signed-in applicant's own dossiers",
     )
     def get(self, request: Request) -> Response:
@@ -253,7 +204,7 @@ class MyDossiersView(APIView):
 class PublicLookupView(APIView):
     """Status by code + PIN, without an account. Throttled per client and locked per code after failures."""
 
-    permission_classes = [AllowAny]
+    required_scopes = [scopes.DOSSIERS_LOOKUP]
     authentication_classes: list[type] = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "public_lookup"

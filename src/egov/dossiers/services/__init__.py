@@ -14,7 +14,14 @@ from egov.dossiers.services.closing import (
     stop_processing,
     withdraw_dossier,
 )
-from egov.dossiers.services.files import StoredFile, add_note, attach_file, create_dossier_with_files
+from egov.dossiers.services.files import (
+    Scan,
+    StoredFile,
+    add_note,
+    attach_file,
+    create_dossier_with_files,
+    create_dossier_with_scans,
+)
 from egov.dossiers.services.intake import CreateResult, create_dossier, receive_dossier
 from egov.dossiers.services.processing import (
     assign_step,
@@ -28,6 +35,7 @@ from egov.dossiers.services.processing import (
 
 __all__ = [
     "CreateResult",
+    "Scan",
     "StoredFile",
     "add_note",
     "apologise",
@@ -36,6 +44,7 @@ __all__ = [
     "confirm_financial_obligation",
     "create_dossier",
     "create_dossier_with_files",
+    "create_dossier_with_scans",
     "finish_dossier",
     "forward_dossier",
     "receive_dossier",

@@ -1,13 +1,13 @@
-"""Building blocks every dossier service shares: lock, status guard, steps, pauses, the event.
+"""Building blocks every dossier service shares: lock, steps, pauses, the event.
 
 Kept private to the services package so the one-transaction-per-use-case rule stays visible in the
-public functions, which read top to bottom as: lock, check, change, record.
+public functions, which read top to bottom as: lock, check (`egov.dossiers.policies`), change,
+record.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -15,10 +15,9 @@ from typing import Any
 from django.utils import timezone
 
 from egov.catalog.models import Agency, ProcessStep, TimeUnit
-from egov.catalog.rules import version_rules
 from egov.core.calendar import WorkingCalendar, get_calendar
 from egov.core.events import Outgoing, record_event
-from egov.dossiers.errors import ProcessNotDefined, TextRequired, TransitionNotAllowed
+from egov.dossiers.errors import TextRequired
 from egov.dossiers.models import NATIONAL_STATUS_CODE, Dossier, DossierStep, Status, Timeliness
 
 AGGREGATE = "dossier"
@@ -80,18 +79,6 @@ def _changed_fields(dossier: Dossier) -> list[str]:
         return LIFECYCLE_FIELDS
     now = _lifecycle_values(dossier)
     return [name for name, old, new in zip(LIFECYCLE_FIELDS, loaded, now, strict=True) if old != new]
-
-
-def ensure_status(dossier: Dossier, allowed: Iterable[str], action: str) -> None:
-    allowed = tuple(allowed)
-    if dossier.status in allowed:
-        return
-    label = Status(dossier.status).label
-    raise TransitionNotAllowed(
-        f"Không thể {action} khi hồ sơ đang ở trạng thái «{label}».",
-        f"Cannot {action} while the dossier is '{dossier.status}'.",
-        detail={"status": dossier.status, "action": action, "allowed_from": list(allowed)},
-    )
 
 
 def require_text(value: str, field: str) -> str:
@@ -163,31 +150,6 @@ def budget_due(start: datetime, amount: Decimal, unit: str) -> datetime:
     if unit == TimeUnit.HOURS:
         return cal.add(start, hours=amount)
     return cal.add(start, days=amount)
-
-
-def process_steps(dossier: Dossier) -> list[ProcessStep]:
-    return list(version_rules(dossier.procedure_version_id).steps)
-
-
-def counted_steps(dossier: Dossier) -> list[ProcessStep]:
-    steps = [s for s in process_steps(dossier) if s.counted]
-    if not steps:
-        raise ProcessNotDefined(detail={"procedure_version": dossier.procedure_version_id})
-    return steps
-
-
-def unit_for(step: ProcessStep, dossier: Dossier) -> Agency:
-    """The receiving agency, or its parent for steps decided one level up."""
-    agency = dossier.agency
-    if step.unit_level == "parent":
-        if agency.parent is None:
-            raise ProcessNotDefined(
-                "Bước quy trình do cấp trên xử lý nhưng cơ quan tiếp nhận không có cơ quan cấp trên.",
-                "A process step is decided one level up but the receiving agency has no parent.",
-                detail={"step": step.position, "agency": agency.code},
-            )
-        return agency.parent
-    return agency
 
 
 def start_step(

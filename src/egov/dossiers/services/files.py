@@ -1,4 +1,5 @@
-"""Files and notes of a dossier: attach a checked upload, write an internal note, submit with files.
+"""Files and notes of a dossier: attach a checked upload, write an internal note, submit with files,
+register at the counter with the desk's scans.
 
 Files are stored under a random token (never the user's name) with their SHA-256. A stored file and
 its row are written together: if the transaction fails, the file written to storage is deleted again,
@@ -21,9 +22,10 @@ from django.utils import timezone
 from egov.catalog.models import DocumentRequirement
 from egov.core.errors import ValidationFailed
 from egov.core.events import record_event
-from egov.core.uploads import CheckedUpload
-from egov.dossiers.models import Dossier, DossierFile, DossierNote, Status, SupplementRequest
-from egov.dossiers.permissions import is_applicant, is_handler, require
+from egov.core.uploads import CheckedUpload, check_upload
+from egov.dossiers.models import Dossier, DossierFile, DossierNote, SupplementRequest
+from egov.dossiers.permissions import is_applicant, require
+from egov.dossiers.policies import ADD_NOTE, ATTACH, may_attach
 from egov.dossiers.services._base import AGGREGATE, lock, require_text
 from egov.dossiers.services.intake import CreateResult, create_dossier
 
@@ -59,7 +61,10 @@ def attach_file(
         raise ValidationFailed(detail={"kind": kind, "allowed": list(DossierFile.Kind.values)})
     with _cleanup_on_error() as written, transaction.atomic():
         dossier = lock(dossier)
-        require(_may_attach(actor, dossier, kind, supplement), "attach_file")
+        if is_applicant(actor, dossier):
+            require(may_attach(actor, dossier, kind, supplement), "attach_file")
+        else:
+            ATTACH.enforce(actor, dossier)  # an officer: only while the dossier is open for files
         _check_links(dossier, requirement, supplement)
         row = _store(
             written,
@@ -83,7 +88,7 @@ def add_note(actor: Any, dossier: Dossier, *, text: str) -> DossierNote:
     body = require_text(text, "text")
     with transaction.atomic():
         dossier = lock(dossier)
-        require(is_handler(actor, dossier), "add_note")
+        ADD_NOTE.enforce(actor, dossier)
         note = DossierNote.objects.create(dossier=dossier, author=actor, text=body, created_at=timezone.now())
         record_event(
             actor=actor,
@@ -135,14 +140,45 @@ def create_dossier_with_files(
         return result
 
 
-def _may_attach(actor: Any, dossier: Dossier, kind: str, supplement: SupplementRequest | None) -> bool:
-    if is_applicant(actor, dossier):
-        if kind == DossierFile.Kind.COMPONENT:
-            return dossier.status == Status.SUBMITTED
-        if kind == DossierFile.Kind.SUPPLEMENT:
-            return dossier.status == Status.SUPPLEMENT and supplement is not None
-        return False
-    return is_handler(actor, dossier)
+@dataclass(frozen=True)
+class Scan:
+    """A paper document the desk scanned at the counter, as uploaded, for one requirement (or none)."""
+
+    upload: Any  # an UploadedFile
+    requirement: DocumentRequirement | None = None
+
+
+def create_dossier_with_scans(actor: Any, *, scans: Iterable[Scan], **create_kwargs: Any) -> CreateResult:
+    """Counter or postal intake: `create_dossier` and the desk's scans, all or nothing.
+
+    Every scan is checked (size, type by content, virus scan) before anything is written; the dossier,
+    its file rows and their events are written in one transaction, and a file already in storage is
+    deleted again if anything after it fails, so no stored file is ever left without its row.
+    """
+    checked = [(scan.requirement, check_upload(scan.upload)) for scan in scans]
+    with _cleanup_on_error() as written, transaction.atomic():
+        result = create_dossier(actor, **create_kwargs)
+        if not result.created or not checked:
+            return result  # a replayed request (same idempotency key) stores nothing again
+        dossier = result.dossier
+        ATTACH.enforce(actor, dossier)
+        for requirement, upload in checked:
+            _check_links(dossier, requirement, None)
+            row = _store(
+                written,
+                dossier,
+                actor,
+                kind=DossierFile.Kind.SCAN,
+                requirement_id=requirement.pk if requirement else None,
+                supplement=None,
+                name=upload.name,
+                content_type=upload.content_type,
+                size=upload.size,
+                sha256=upload.sha256,
+                content=upload.file,
+            )
+            _record_file(actor, dossier, row)
+        return result
 
 
 def _check_links(

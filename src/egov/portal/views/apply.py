@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from egov.catalog.models import Channel, Procedure
+from egov.catalog.errors import ProcedureNotFound
+from egov.catalog.models import Channel
 from egov.catalog.rules import version_rules
-from egov.catalog.selectors import procedure_agencies, version_in_force
+from egov.catalog.selectors import get_procedure, procedure_agencies, version_in_force
 from egov.core.errors import DomainError, NotFound
 from egov.core.templatetags.egov_format import declaration_value
 from egov.core.ui import error_message, flash_done, flash_error
@@ -72,9 +73,10 @@ def _saved(request: HttpRequest, draft: Draft) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply_start(request: HttpRequest, code: str) -> HttpResponse:
-    procedure = Procedure.objects.filter(code=code).first()
-    if procedure is None:
-        raise Http404
+    try:
+        procedure = get_procedure(code)
+    except ProcedureNotFound:
+        raise Http404 from None
     version = version_in_force(procedure, timezone.localdate())
     agencies = procedure_agencies(procedure, timezone.localdate())
     cases = cases_of(version) if version is not None else []

@@ -25,9 +25,10 @@ from egov.core.forms import Form
 from egov.core.templatetags.egov_format import with_amount
 from egov.core.ui import error_message, flash_done, flash_error, in_language
 from egov.core.uploads import ACCEPT
-from egov.dossiers import selectors
+from egov.dossiers import policies, selectors
 from egov.dossiers.errors import DossierNotFound
-from egov.dossiers.models import ACTIVE_STATUSES, Dossier, DossierFile, Status, SupplementRequest
+from egov.dossiers.files import files_of
+from egov.dossiers.models import Dossier, DossierFile, Status, SupplementRequest
 from egov.dossiers.services import withdraw_dossier
 from egov.feedback import criteria
 from egov.feedback.selectors import rating_of
@@ -199,9 +200,7 @@ def own_dossier(request: HttpRequest, code: str) -> Dossier:
 
 
 def _requirements(dossier: Dossier) -> list[DocumentRequirement]:
-    return list(
-        DocumentRequirement.objects.filter(version_id=dossier.procedure_version_id).order_by("position")
-    )
+    return selectors.requirements_of(dossier.procedure_version_id)
 
 
 def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
@@ -237,7 +236,7 @@ def _detail(
     )
     if request_open is not None and supplement_form is None:
         supplement_form = SupplementForm(requirements=_requirements(dossier))
-    files = list(DossierFile.objects.filter(dossier=dossier).select_related("requirement").order_by("id"))
+    files = list(files_of(dossier))
     context = {
         "dossier": dossier,
         "status_label": status_label(dossier.status),
@@ -247,7 +246,7 @@ def _detail(
         "supplement_form": supplement_form,
         "files": [f for f in files if f.kind in SHOWN_FILE_KINDS],
         "results": [f for f in files if f.kind == DossierFile.Kind.RESULT],
-        "can_withdraw": dossier.status in ACTIVE_STATUSES,
+        "can_withdraw": policies.WITHDRAW.allows(request.user, dossier),
         "withdraw_form": withdraw_form or WithdrawForm(),
         "rating": rating_of(dossier),
         "can_rate": dossier.status == Status.RETURNED,
@@ -284,15 +283,13 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def my_receipt(request: HttpRequest, code: str) -> HttpResponse:
     dossier = own_dossier(request, code)
-    components = DossierFile.objects.filter(
-        dossier=dossier, kind__in=[DossierFile.Kind.COMPONENT, DossierFile.Kind.SCAN]
-    ).select_related("requirement")
+    components = list(files_of(dossier, kinds=(DossierFile.Kind.COMPONENT, DossierFile.Kind.SCAN)))
     context = {
         "dossier": dossier,
         "procedure": dossier.procedure_version.procedure,
         "agency": dossier.agency,
         "appointment": _appointment(dossier),
-        "components": list(components.order_by("id")),
+        "components": components,
         "status_label": status_label(dossier.status),
     }
     return render(request, "portal/mine/receipt.html", context)

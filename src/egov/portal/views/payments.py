@@ -19,19 +19,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.core.errors import DomainError
 from egov.core.ui import flash_done, flash_error, in_language
-from egov.dossiers.models import ACTIVE_STATUSES, Dossier
-from egov.payments import client, exemptions, fees, services
+from egov.dossiers.models import Dossier
+from egov.payments import client, exemptions, fees, policies, services
 from egov.payments.models import Payment
 from egov.payments.receipt import receipt_pdf
+from egov.payments.selectors import dossier_payment, recent_payments, reread
 from egov.portal.views.mine import own_dossier
 
-OPEN = (Payment.Status.CREATED, Payment.Status.PENDING)
 RECEIPTED = (Payment.Status.PAID, Payment.Status.REFUNDED)
 
 
 def _own_payment(request: HttpRequest, code: str, order_id: str) -> Payment:
     dossier = own_dossier(request, code)
-    payment = Payment.objects.filter(dossier=dossier, order_id=order_id).select_related("dossier").first()
+    payment = dossier_payment(dossier, order_id=order_id)
     if payment is None:
         raise Http404("payment")
     return payment
@@ -45,9 +45,8 @@ def status_label(payment: Payment) -> str:
 def pay_box_context(dossier: Dossier) -> dict[str, Any]:
     """What the pay box on the dossier's pages shows: fee lines, exemption, what is due, payments."""
     lines = fees.fee_lines(dossier)
-    payments = list(Payment.objects.filter(dossier=dossier).order_by("-pk")[:5])
+    payments = recent_payments(dossier)
     offered = fees.exemptions_offered(dossier)
-    blocked = any(p.status == Payment.Status.PAID or p.status in OPEN for p in payments)
     return {
         "dossier": dossier,
         "lines": lines,
@@ -56,7 +55,7 @@ def pay_box_context(dossier: Dossier) -> dict[str, Any]:
         "mode": fees.payment_when(),
         "exemption": fees.exemption_of(dossier),
         "offered": offered,
-        "can_claim": bool(offered) and not blocked and dossier.status in ACTIVE_STATUSES,
+        "can_claim": bool(offered) and policies.exemption_may_change(dossier),
         "payments": [{"payment": p, "label": status_label(p)} for p in payments],
         "token": secrets.token_urlsafe(16),
     }
@@ -117,7 +116,7 @@ def _ask_platform(payment: Payment) -> Payment:
         services.check_with_platform(payment)
     except client.PlatformError:
         return payment
-    return Payment.objects.select_related("dossier").get(pk=payment.pk)
+    return reread(payment)
 
 
 @login_required
