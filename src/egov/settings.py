@@ -188,11 +188,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "egov.api.schema.EgovAutoSchema",  # documents each operation's 4xx
     "EXCEPTION_HANDLER": "egov.api.errors.exception_handler",
     # Refuses deep nesting, NaN/1e999, NUL and bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (egov.api.parsers).
-    "DEFAULT_PARSER_CLASSES": [
-        "egov.api.parsers.StrictJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only (the verify endpoint takes its PDF itself): a form cannot say null, nor keep types.
+    "DEFAULT_PARSER_CLASSES": ["egov.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

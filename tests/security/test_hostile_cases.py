@@ -187,6 +187,8 @@ def test_a_csrf_failure_and_an_api_403_are_logged_without_a_traceback(
     with caplog.at_level(logging.WARNING):
         assert strict.post(f"/my/dossiers/{world.create().dossier.code}/withdraw/", {}).status_code == 403
         dossier = services.receive_dossier(world.desk, world.create().dossier)
-        api = _client(world, "outsider").post(f"/api/v1/dossiers/{dossier.code}/refuse", {"reason": "x"})
+        api = _client(world, "outsider").post(
+            f"/api/v1/dossiers/{dossier.code}/refuse", {"reason": "x"}, content_type="application/json"
+        )
     assert api.status_code in (403, 404)
     assert all(r.exc_info is None for r in caplog.records) and "Traceback" not in caplog.text

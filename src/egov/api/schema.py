@@ -14,6 +14,8 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from egov.dossiers.selectors import VIEWS as WORKLIST_VIEWS
+
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -49,8 +51,24 @@ DESCRIPTIONS = {
 }
 
 
+# Path parameters whose form the views enforce (a code outside it names nothing: 404).
+CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,59}$"  # procedure, agency and dossier codes
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "code": {"type": "string", "pattern": CODE_PATTERN},
+    "view": {"type": "string", "enum": list(WORKLIST_VIEWS)},
+}
+
+
 class EgovAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema plus the error answers the operation can give."""
+
+    def _resolve_path_parameters(self, variables: list[str]) -> Any:
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            known = PATH_SCHEMAS.get(parameter["name"])
+            if known is not None:
+                parameter["schema"] = dict(known)
+        return parameters
 
     def _get_response_bodies(self, direction: Any = "response") -> Any:
         responses = super()._get_response_bodies(direction)
@@ -70,8 +88,8 @@ class EgovAutoSchema(AutoSchema):
             statuses.append(401)
         if authenticators and (not public or unsafe):
             statuses.append(403)  # a role or scope missing; a session's write without its CSRF token
-        if "{" in self.path:
-            statuses.append(404)
+        if self._takes_input():
+            statuses.append(404)  # a code in the path, a filter or the body that names nothing visible
         if unsafe and not public:
             statuses.append(409)
         if unsafe:
@@ -79,3 +97,8 @@ class EgovAutoSchema(AutoSchema):
         if view.get_throttles():
             statuses.append(429)
         return statuses
+
+    def _takes_input(self) -> bool:
+        if "{" in self.path or self.method in UNSAFE_METHODS:
+            return True
+        return bool(self._get_parameters())

@@ -6,6 +6,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,12 +21,22 @@ from egov.core.errors import ValidationFailed
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
-_CURSOR = OpenApiParameter("cursor", str, description="Opaque cursor from the previous page's next_cursor.")
-_SIZE = OpenApiParameter("page_size", int, description=f"Items per page (1–{MAX_PAGE_SIZE}, default 20).")
-_ON = OpenApiParameter("on", str, description="Date YYYY-MM-DD (default: today): the version in force then.")
+_CURSOR = OpenApiParameter(
+    "cursor",
+    {"type": "string", "maxLength": 200},
+    description="Opaque cursor from the previous page's next_cursor.",
+)
+_SIZE = OpenApiParameter(
+    "page_size",
+    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+    description=f"Items per page (1–{MAX_PAGE_SIZE}, default 20).",
+)
+_ON = OpenApiParameter(
+    "on", OpenApiTypes.DATE, description="Date YYYY-MM-DD (default: today): the version in force then."
+)
 _LEVEL = OpenApiParameter("level", str, enum=list(Agency.Level.values), description="Agency level.")
 _AGENCIES_ON = OpenApiParameter(
-    "on", str, description="Date YYYY-MM-DD (default: today): agencies in force then."
+    "on", OpenApiTypes.DATE, description="Date YYYY-MM-DD (default: today): agencies in force then."
 )
 _CLOSED = OpenApiParameter(
     "include_closed",

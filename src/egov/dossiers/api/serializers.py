@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from egov.catalog.models import Channel
@@ -28,12 +30,16 @@ class DossierCreateIn(serializers.Serializer):
     subject = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+# Leading and trailing spaces are trimmed: a text must hold a visible character (declared as a pattern).
+VISIBLE = RegexValidator(r"\S", "Cần ít nhất một ký tự / at least one visible character is needed.")
+
+
 class ReasonIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=2000, validators=[VISIBLE])
 
 
 class ContentIn(serializers.Serializer):
-    content = serializers.CharField(max_length=4000)
+    content = serializers.CharField(max_length=4000, validators=[VISIBLE])
 
 
 class NoteIn(serializers.Serializer):
@@ -140,6 +146,7 @@ class DossierOut(serializers.ModelSerializer):
             "address": d.address,
         }
 
+    @extend_schema_field(StepOut(allow_null=True))
     def get_current_step(self, d: Dossier) -> dict[str, Any] | None:
         if not d.current_step_id or d.current_step is None:
             return None
@@ -150,8 +157,10 @@ class WorklistItemOut(serializers.ModelSerializer):
     national_status = serializers.IntegerField(read_only=True)
     procedure_code = serializers.CharField(source="procedure_version.procedure.code")
     procedure_name = serializers.CharField(source="procedure_version.procedure.name")
-    unit = serializers.CharField(source="current_unit.code", default=None)
-    assignee = serializers.CharField(source="current_assignee.username", default=None)
+    unit = serializers.CharField(source="current_unit.code", default=None, allow_null=True)
+    assignee = serializers.CharField(
+        source="current_assignee.username", default=None, allow_null=True, help_text="Null: nobody yet."
+    )
 
     class Meta:
         model = Dossier

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiRequest, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, extend_schema
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +17,8 @@ from egov.results import checking
 from egov.results.api import serializers as s
 
 THROTTLE_SCOPE = "result_verify"
+# Crockford base 32 (no I, L, O, U), any case, one dash or space between the halves (normalise_short_code).
+SHORT_CODE_PATTERN = "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{5}[- ]?[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{5}$"
 CHUNK = 64 * 1024
 
 
@@ -69,7 +71,11 @@ class ResultVerifyView(APIView):
     @extend_schema(
         request={
             "multipart/form-data": OpenApiRequest(
-                {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+                {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
             ),
             "application/pdf": OpenApiTypes.BINARY,
         },
@@ -93,6 +99,14 @@ class ResultFactsView(APIView):
 
     @extend_schema(
         responses={200: s.ResultFactsOut},
+        parameters=[
+            OpenApiParameter(
+                "short_code",
+                {"type": "string", "pattern": SHORT_CODE_PATTERN},
+                OpenApiParameter.PATH,
+                description="The 10-character code printed under the QR code, e.g. 7KX2M-QH4TZ.",
+            )
+        ],
         summary="The facts of a result by the short code printed under its QR code",
     )
     def get(self, request: Request, short_code: str) -> Response:
