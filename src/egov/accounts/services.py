@@ -85,6 +85,12 @@ def needs_second_factor(user: Any) -> bool:
 
 
 def _event(user: User | None, kind: str, **data: Any) -> None:
+    """Sign-in events change nothing else: each is its own transaction (a savepoint inside a service's)."""
+    with transaction.atomic():
+        _record(user, kind, **data)
+
+
+def _record(user: User | None, kind: str, **data: Any) -> None:
     record_event(
         actor=user, aggregate_type="user", aggregate_id=user.pk if user else "unknown", kind=kind, data=data
     )
