@@ -89,6 +89,8 @@ def test_the_sandbox_payment_secret_is_an_error_outside_demo_mode(
         (["https://lgsp.example.gov.vn/hook"], "", True),
         (["https://lgsp.example.gov.vn/hook"], "  ", True),
         (["https://lgsp.example.gov.vn/hook"], "change-me", True),
+        (["https://lgsp.example.gov.vn/hook"], "a-long-secret-but-not-standard-webhooks", True),
+        (["https://lgsp.example.gov.vn/hook"], "whsec_dG9vLXNob3J0", True),
         (["https://lgsp.example.gov.vn/hook"], "whsec_" + "A" * 40, False),
     ],
 )

@@ -65,16 +65,19 @@ def check_payment_secret(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
 @register(Tags.security, SAFETY_TAG, deploy=True)
 def check_webhook_secret(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Receivers trust a webhook by its signature: an empty or published secret signs nothing."""
+    from egov.core.webhooks import secret_problem
+
     if not settings.EGOV.get("WEBHOOK_URLS"):
         return []
-    if str(settings.EGOV.get("WEBHOOK_SECRET") or "").strip() not in DEMO_WEBHOOK_SECRETS:
+    secret = str(settings.EGOV.get("WEBHOOK_SECRET") or "").strip()
+    if secret not in DEMO_WEBHOOK_SECRETS and secret_problem(secret) is None:
         return []
     return _unsafe(
-        "Đã đặt EGOV_WEBHOOK_URLS nhưng EGOV_WEBHOOK_SECRET trống hoặc là khoá mẫu: bên nhận không phân biệt "
-        "được webhook thật và giả / webhook URLs are set but the webhook secret is empty or a published "
-        "default: receivers cannot tell real webhooks from forged ones.",
-        "Đặt EGOV_WEBHOOK_SECRET là khoá ngẫu nhiên và trao cho bên nhận / set EGOV_WEBHOOK_SECRET to a "
-        "random secret shared with the receivers.",
+        "Đã đặt EGOV_WEBHOOK_URLS nhưng EGOV_WEBHOOK_SECRET trống, sai dạng hoặc là khoá mẫu: bên nhận không "
+        "phân biệt được webhook thật và giả / webhook URLs are set but the webhook secret is empty, "
+        "malformed or a published default: receivers cannot tell real webhooks from forged ones.",
+        "Đặt EGOV_WEBHOOK_SECRET là khoá ngẫu nhiên dạng whsec_… (Standard Webhooks) và trao cho bên nhận / "
+        "set EGOV_WEBHOOK_SECRET to a random whsec_… secret (Standard Webhooks) shared with the receivers.",
         "egov.E003",
     )
 
