@@ -192,3 +192,9 @@ def test_a_csrf_failure_and_an_api_403_are_logged_without_a_traceback(
         )
     assert api.status_code in (403, 404)
     assert all(r.exc_info is None for r in caplog.records) and "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize("on", ["", "20260101", "2026-W01-1", "2026-1-1"])
+def test_a_date_that_is_not_yyyy_mm_dd_is_a_400_as_the_document_says(world: World, on: str) -> None:
+    response = _client(world, None).get(f"/api/v1/procedures/{world.procedure.code}?on={on}")
+    _assert_api_error(response, 400, "invalid_date")

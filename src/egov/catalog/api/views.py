@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from types import SimpleNamespace
 
@@ -19,6 +20,7 @@ from egov.catalog.models import Agency
 from egov.core.errors import ValidationFailed
 
 DEFAULT_PAGE_SIZE = 20
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_PAGE_SIZE = 100
 
 _CURSOR = OpenApiParameter(
@@ -81,9 +83,11 @@ def _include_closed(request: Request) -> bool:
 
 def _on(request: Request) -> date:
     raw = request.query_params.get("on")
-    if not raw:
+    if raw is None:
         return timezone.localdate()
     try:
+        if not ISO_DATE.fullmatch(raw):  # fromisoformat also reads 20260101 and 2026-W01-1
+            raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError as exc:
         raise ValidationFailed(
