@@ -70,6 +70,15 @@ class EgovAutoSchema(AutoSchema):
                 parameter["schema"] = dict(known)
         return parameters
 
+    def _get_request_body(self, direction: Any = "request") -> Any:
+        """A body that names a required field or is a file is required (the view refuses it empty)."""
+        body = super()._get_request_body(direction)
+        if body and not body.get("required"):
+            schemas = [media.get("schema") or {} for media in body["content"].values()]
+            if any(schema.get("required") or schema.get("format") == "binary" for schema in schemas):
+                body["required"] = True
+        return body
+
     def _get_response_bodies(self, direction: Any = "response") -> Any:
         responses = super()._get_response_bodies(direction)
         for status in self.error_statuses():
