@@ -450,4 +450,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("EGOV_LOG_LEVEL", "INFO", "Log level.")},
+    # django-axes logs every sign-in at INFO; lock-outs (WARNING) are what an operator needs to see.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
