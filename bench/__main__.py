@@ -246,6 +246,8 @@ def measure_and_report(args: argparse.Namespace, seed: dict[str, Any]) -> int:
         result["level4"] = level4(args)
     if not args.skip_lifecycles and args.baseline != "none":
         result["side_by_side"] = {"lifecycles": side_by_side(args)}
+    if not args.skip_level4 and args.baseline != "none":
+        result.setdefault("side_by_side", {})["issuing"] = side_by_side(args, "issuing")
     result["load_average"] = {"before": load_before, "after": report.load_average()}
     if load_before and load_before[0] > 0.5 * (os.cpu_count() or 1):
         result["notes"].append(
@@ -268,11 +270,14 @@ def skipped_parts(args: argparse.Namespace) -> set[str]:
     skipped = {"worklist"} if args.skip_worklist else set()
     if args.skip_lifecycles or args.baseline == "none":
         skipped.add("lifecycles")
+    if args.skip_level4 or args.baseline == "none":
+        skipped.add("issuing")
     return skipped
 
 
-def side_by_side(args: argparse.Namespace) -> dict[str, Any]:
-    """Lifecycles of the baseline commit and of this checkout, alternating rounds (bench.sidebyside)."""
+def side_by_side(args: argparse.Namespace, measurement: str = "lifecycles") -> dict[str, Any]:
+    """A measurement (lifecycles, results issued) of the baseline commit and of this checkout,
+    alternating rounds (bench.sidebyside)."""
     from django.db import connections
 
     from bench import sidebyside
@@ -287,7 +292,7 @@ def side_by_side(args: argparse.Namespace) -> dict[str, Any]:
     connections.close_all()
     try:
         return sidebyside.compare(
-            "lifecycles", baseline=args.baseline, rounds=args.rounds, options=options, log=log
+            measurement, baseline=args.baseline, rounds=args.rounds, options=options, log=log
         )
     except (sidebyside.SideBySideError, subprocess.TimeoutExpired) as exc:
         log(f"side by side failed: {exc}")

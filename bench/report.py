@@ -192,7 +192,7 @@ def level4_lines(l4: dict[str, Any] | None) -> list[str]:
     rows = [
         ("  sign (PAdES B-B)", sig["count"], sig["signatures_per_second"], sig["sign"]),
         ("  verify (pyHanko)", sig["count"], sig["verifications_per_second"], sig["verify"]),
-        ("  issue_result (render+sign+store)", issuing["count"], issuing["per_second"], issuing),
+        ("  issue_result (render+2 signatures+store)", issuing["count"], issuing["per_second"], issuing),
         ("  payment round trip, 1 payer", pay["count"], pay["sequential"]["per_second"], pay["sequential"]),
         (
             f"  payment round trip, {pay['concurrent']['payers']} payers",

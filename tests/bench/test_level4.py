@@ -51,3 +51,33 @@ def test_level4_refuses_silly_counts() -> None:
         timeout=60,
     )
     assert done.returncode == 2 and "--payments must be between 1 and 2000" in done.stderr
+
+
+def test_issuing_is_measured_side_by_side_with_one_signature_at_the_baseline() -> None:
+    """`python -m bench.sidebyside --measurement issuing`: each side issues with its own code on its own
+    database; the baseline's results carry one signature, this checkout's two."""
+    from bench.sidebyside import BASELINE
+
+    ours = resolve().with_name(f"egov_bench_issue_{os.getpid()}")
+    ours_level4 = ours.with_name(f"{ours.name}_level4")
+    base_level4 = ours.with_name(f"{ours.name}_{BASELINE}_level4")
+    command = [sys.executable, "-m", "bench.sidebyside", "--measurement", "issuing", "--rounds", "1"]
+    command += ["--issues", "2", "--database-url", ours.url]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EGOV_")}
+    try:
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stderr[-3000:]
+        with ours_level4.connect() as conn:
+            signatures = conn.execute(
+                "SELECT count(*) FROM results_resultsignature GROUP BY result_id"
+            ).fetchall()
+        with base_level4.connect() as conn:
+            issued = conn.execute("SELECT count(*) FROM results_resultdocument").fetchone()
+            tables = conn.execute("SELECT to_regclass('results_resultsignature')").fetchone()
+    finally:
+        for database in (ours, ours_level4, base_level4):
+            drop_database(database)
+    result = json.loads(done.stdout)
+    assert result["measurement"] == "issuing" and result["base"] > 0 and result["ours"] > 0
+    assert "results/s, p50" in done.stderr  # each side's figures are logged
+    assert signatures == [(2,), (2,)] and issued == (2,) and tables == (None,)

@@ -7,7 +7,9 @@ from typing import Any
 from bench import targets
 
 
-def measured(*, p50: float = 9.0, p95: float = 14.0, ratio: float | None = 2.1) -> dict[str, Any]:
+def measured(
+    *, p50: float = 9.0, p95: float = 14.0, ratio: float | None = 2.1, issuing: float | None = 1.8
+) -> dict[str, Any]:
     """A result as `python -m bench` writes it, with only the figures the targets read."""
     result: dict[str, Any] = {
         "machine": {"commit_ms": {"durable": 0.5, "synchronous_commit_off": 0.1}},
@@ -25,20 +27,29 @@ def measured(*, p50: float = 9.0, p95: float = 14.0, ratio: float | None = 2.1) 
                 "ratio": ratio,
             }
         }
+    if issuing is not None:
+        result.setdefault("side_by_side", {})["issuing"] = {
+            "baseline": "6f0cbdd",
+            "base": 4.0,
+            "ours": 4.0 * issuing,
+            "base_figures": [4.0, 4.0],
+            "ours_figures": [4.0 * issuing, 4.0 * issuing],
+            "ratio": issuing,
+        }
     return result
 
 
 def test_every_target_met_exits_zero() -> None:
     goals = targets.evaluate(measured())
 
-    assert [t.met for t in goals] == [True, True, True]
+    assert [t.met for t in goals] == [True, True, True, True]
     assert targets.exit_code(goals) == 0
 
 
 def test_a_slow_worklist_is_a_miss() -> None:
     goals = targets.evaluate(measured(p95=151.0))
 
-    assert [t.verdict for t in goals] == ["met", "MISSED", "met"]
+    assert [t.verdict for t in goals] == ["met", "MISSED", "met", "met"]
     assert targets.exit_code(goals) == 1
 
 
@@ -49,8 +60,19 @@ def test_lifecycles_below_twice_the_baseline_are_a_miss_even_when_faster() -> No
     assert targets.exit_code(goals) == 1
 
 
+def test_results_issued_with_two_signatures_below_one_and_a_half_times_the_baseline_are_a_miss() -> None:
+    goals = targets.evaluate(measured(issuing=1.49))
+
+    issuing = goals[3]
+    assert issuing.name == "results issued/s, two signatures vs one at 6f0cbdd"
+    assert issuing.verdict == "MISSED" and targets.exit_code(goals) == 1
+    assert "5.96/s with two signatures here vs 4.00/s with one at 6f0cbdd" in issuing.detail
+    missing = measured(issuing=None)
+    assert targets.evaluate(missing)[3].verdict == "MISSED"  # not measured, not skipped: a miss
+
+
 def test_exactly_the_bound_is_met() -> None:
-    goals = targets.evaluate(measured(p50=50.0, p95=150.0, ratio=2.0))
+    goals = targets.evaluate(measured(p50=50.0, p95=150.0, ratio=2.0, issuing=1.5))
 
     assert targets.exit_code(goals) == 0
 
@@ -67,12 +89,12 @@ def test_a_target_that_could_not_be_measured_is_a_miss() -> None:
 
 
 def test_parts_skipped_on_request_are_shown_but_not_missed() -> None:
-    result = measured(ratio=None)
+    result = measured(ratio=None, issuing=None)
     del result["worklist"]
 
-    goals = targets.evaluate(result, skipped={"worklist", "lifecycles"})
+    goals = targets.evaluate(result, skipped={"worklist", "lifecycles", "issuing"})
 
-    assert [t.verdict for t in goals] == ["skipped", "skipped", "skipped"]
+    assert [t.verdict for t in goals] == ["skipped", "skipped", "skipped", "skipped"]
     assert targets.exit_code(goals) == 0
 
 
@@ -98,4 +120,4 @@ def test_floors_put_each_figure_beside_what_the_machine_cannot_beat() -> None:
     assert "a durable one-row commit takes 0.50 ms" in lines[0]
     assert "50.0 ms = 13 × its floor (7.5 transactions × 0.50 ms)" in lines[1]
     assert "raw pyHanko signature of the 2-page result takes 40.0 ms" in lines[2]
-    assert "180.0 ms = 4.5 × that floor" in lines[3]
+    assert "180.0 ms = 2.2 × two such signatures" in lines[3]
