@@ -73,6 +73,8 @@ class Job:
 
 @dataclass
 class Registry:
+    """Everything the apps declared, keyed by event kind, topic, job name or point name."""
+
     subscribers: dict[str, list[Subscriber]] = field(default_factory=dict)
     handlers: dict[str, Handler] = field(default_factory=dict)
     dead_handlers: dict[str, DeadHandler] = field(default_factory=dict)
