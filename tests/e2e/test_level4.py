@@ -99,7 +99,12 @@ def process_and_issue(page: Any, site: str, dossier: Dossier) -> ResultDocument:
     screenshot(page, "level4-office-result")
     as_user(page, site, "xa.vanthu")
     act(page, site, dossier.code, "finish")
-    return ResultDocument.objects.get(dossier=dossier)
+    result = ResultDocument.objects.get(dossier=dossier)
+    leader = User.objects.get(username="xa.lanhdao")
+    person, agency = result.signatures.order_by("order")  # Decree 30: the leader's, then the agency's
+    assert (person.kind, person.certificate.user, person.position) == ("personal", leader, "CHỦ TỊCH")
+    assert (agency.kind, agency.agency) == ("agency", dossier.agency)
+    return result
 
 
 def refuse_receipt_while_unpaid(page: Any, site: str, dossier: Dossier) -> None:
@@ -171,6 +176,26 @@ def test_pay_online_sign_result_email_and_verify(site: str, page: Any, demo: Pat
     verdict = verify_upload(page, site, tampered)
     assert verdict == "Không hợp lệ"
     screenshot(page, "level4-verify-tampered")
-    page.goto(f"{site}/verify/{result.short_code}/")
-    assert result.number in page.content()
+    check_code_page_and_pin_download(page, site, result, dossier)
     assert not [e for e in page.console_errors if "Content Security Policy" in e]
+
+
+def check_code_page_and_pin_download(page: Any, site: str, result: ResultDocument, dossier: Dossier) -> None:
+    """The code's page lists both signers and no personal data; the original comes with the PIN."""
+    from egov.dossiers import codes
+
+    page.goto(f"{site}/verify/{result.short_code}/")
+    assert page.locator("#verdict-title").inner_text().startswith("Hợp lệ")
+    rows = page.locator("#signatures tbody tr")
+    assert rows.count() == 2
+    assert result.signatures.get(order=1).signer_name in rows.nth(0).inner_text()
+    assert dossier.agency.name in rows.nth(1).inner_text()
+    content = page.content()
+    assert result.number in content and dossier.applicant_name not in content and dossier.code not in content
+    check_axe(page, "verification code page with both signatures")
+    Dossier.objects.filter(pk=dossier.pk).update(pin_digest=codes.pin_digest(dossier.code, "135790"))
+    page.fill("#id_pin", "135790")
+    with page.expect_download() as download:
+        page.locator("form[action$='/pdf'] button[type=submit]").click()
+    with result.file.file.open("rb") as fh:
+        assert Path(download.value.path()).read_bytes() == fh.read()
