@@ -198,3 +198,7 @@ def test_a_csrf_failure_and_an_api_403_are_logged_without_a_traceback(
 def test_a_date_that_is_not_yyyy_mm_dd_is_a_400_as_the_document_says(world: World, on: str) -> None:
     response = _client(world, None).get(f"/api/v1/procedures/{world.procedure.code}?on={on}")
     _assert_api_error(response, 400, "invalid_date")
+
+
+def test_an_empty_level_is_not_a_level(world: World) -> None:
+    _assert_api_error(_client(world, None).get("/api/v1/procedures?level="), 400, "invalid_level")

@@ -59,7 +59,7 @@ def _page_size(request: Request) -> int:
 
 
 def _level(request: Request) -> str | None:
-    level = request.query_params.get("level") or None
+    level = request.query_params.get("level")  # present but empty is not a level either
     if level is not None and level not in Agency.Level.values:
         raise ValidationFailed(
             "Cấp cơ quan không hợp lệ.",
