@@ -17,6 +17,9 @@ def test_the_sample_result_verifies_against_the_sample_ca() -> None:
     # The demo's agency certificates last 825 days: a fresh demo sample is due before then.
     assert result.valid and result.intact and result.trusted, result.reasons
     assert result.signer and result.signed_at is not None
+    person, agency = result.signatures  # Decree 30: the competent person's, then the agency's
+    assert person.personal and person.position == "CHỦ TỊCH" and person.valid and person.chain_ok
+    assert not agency.personal and agency.signer == result.signer and agency.valid and agency.chain_ok
 
 
 def test_the_sample_is_untrusted_under_another_ca(tmp_path: Path) -> None:
