@@ -55,8 +55,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "egov.core.apps.TasksDatabaseConfig",  # django_tasks_db, with a Vietnamese name in the admin
     "django_otp",  # second factor: our TOTP and recovery-code devices (egov.accounts.models)
-    "axes",  # sign-in lock-out per account and address
-    "oauth2_provider",  # machine clients: OAuth2 client credentials with scopes
+    "egov.accounts.apps.AxesConfig",  # django-axes: sign-in lock-out per account and address
+    "egov.accounts.apps.OAuthConfig",  # django-oauth-toolkit: machine clients' client credentials
 ]
 
 MIDDLEWARE = [

@@ -65,6 +65,17 @@ ACCEPTED: dict[tuple[str, str, str], str] = {
         "entry, no rewrite, and the agency table is small"
     ),
     ("notifications", "0004_zns_tokens_and_template_data", "NOT_NULL"): CONSTANT_DEFAULT,
+    ("accounts", "0005_drop_hand_written_totp_and_lockout", "DROP_COLUMN"): (
+        "drops the hand-written TOTP and lock-out columns no code reads any more: PostgreSQL only marks "
+        "them dropped (no rewrite), under a lock held for milliseconds"
+    ),
+    ("accounts", "0006_one_account_per_id_number", "ADD_UNIQUE"): (
+        "the partial unique index on accounts_user.id_number is built CONCURRENTLY (atomic = False), so "
+        "sign-ins and sign-ups go on while it is built"
+    ),
+    ("accounts", "0005_drop_hand_written_totp_and_lockout", "DROP_TABLE"): (
+        "drops DRF's authtoken_token, the officers' long-lived API tokens that issue 10 removed on purpose"
+    ),
 }
 
 
