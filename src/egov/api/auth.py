@@ -116,7 +116,7 @@ class MachineTokenScheme(OpenApiAuthenticationExtension):
     target_class = "egov.api.auth.MachineTokenAuthentication"
     name = "machineClient"
 
-    def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]]:
+    def get_security_requirement(self, auto_schema: Any) -> dict[str, list[Any]] | list[dict[str, list[Any]]]:
         required = list(getattr(auto_schema.view, "required_scopes", None) or [])
         return {} if is_public(required) else {self.name: required}
 
@@ -134,9 +134,9 @@ class VerifiedSessionScheme(OpenApiAuthenticationExtension):
     target_class = "egov.api.auth.VerifiedSessionAuthentication"
     name = "sessionCookie"
 
-    def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]] | None:
+    def get_security_requirement(self, auto_schema: Any) -> dict[str, list[Any]] | list[dict[str, list[Any]]]:
         required = list(getattr(auto_schema.view, "required_scopes", None) or [])
-        return None if is_public(required) else {self.name: []}
+        return [] if is_public(required) else {self.name: []}
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
