@@ -73,6 +73,10 @@ ACCEPTED: dict[tuple[str, str, str], str] = {
         "the partial unique index on accounts_user.id_number is built CONCURRENTLY (atomic = False), so "
         "sign-ins and sign-ups go on while it is built"
     ),
+    ("results", "0003_signer_certificates", "DROP_COLUMN"): (
+        "drops results_resulttemplate.signer_position (the signer's position now comes with the signer): "
+        "a table of a few templates, and PostgreSQL only marks the column dropped"
+    ),
     ("accounts", "0005_drop_hand_written_totp_and_lockout", "DROP_TABLE"): (
         "drops DRF's authtoken_token, the officers' long-lived API tokens that issue 10 removed on purpose"
     ),
