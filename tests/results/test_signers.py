@@ -181,3 +181,17 @@ def test_command_enrol_show_and_revoke(world: World, node_pki: Path) -> None:
     shown = StringIO()
     call_command(Command(), "show", stdout=shown)
     assert "CRL: 1 thu hồi / revoked" in shown.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_agency_key_is_read_once_and_again_when_its_file_changes(world: World, node_pki: Path) -> None:
+    agencies = [(world.department.code, world.department.name)]
+    pki.init_pki(node_pki, node_name=NODE, agencies=agencies)
+    holder = signers.NodeKeyHolder(node_pki)
+    first = holder.agency_signer(world.department)
+    assert holder.agency_signer(world.department) is first  # not decrypted for every result
+    pki.init_pki(node_pki, node_name=NODE, agencies=agencies, force=True)  # a new key in its place
+    replaced = holder.agency_signer(world.department)
+    assert replaced.signing_cert.serial_number != first.signing_cert.serial_number
+    with pytest.raises(signers.NoSigningCertificate):
+        holder.agency_signer(world.other_agency)

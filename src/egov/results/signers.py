@@ -15,6 +15,7 @@ cấp kết quả" in a session that passed the second factor.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -115,7 +116,16 @@ class NodeKeyHolder:
         p12 = self.directory / "agencies" / f"{agency.code}.p12"
         if not p12.is_file():
             raise NoSigningCertificate(detail={"agency": agency.code})
-        return pki.load_signer(p12, pki.password_for(p12))
+        stat = p12.stat()
+        return _agency_signer(str(p12), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _agency_signer(path: str, mtime_ns: int, size: int) -> Signer:
+    """The agency's key, decrypted once per process and file version (the node signs with it for every
+    result, as a web server holds its TLS key); a person's key is read only when that person signs."""
+    p12 = Path(path)
+    return pki.load_signer(p12, pki.password_for(p12))
 
 
 def key_holder() -> KeyHolder:
