@@ -21,7 +21,7 @@ from egov.testing.auth import sign_in
 from tests.dossiers.factories import World
 
 MAX_EXAMPLES = 15
-TIME_BUDGET_SECONDS = 150
+TIME_BUDGET_SECONDS = 90
 CSRF = "h3schemathesiscsrftoken000000000"
 CONFIG = Path(__file__).with_name(
     "schemathesis.toml"

@@ -202,3 +202,8 @@ def test_a_date_that_is_not_yyyy_mm_dd_is_a_400_as_the_document_says(world: Worl
 
 def test_an_empty_level_is_not_a_level(world: World) -> None:
     _assert_api_error(_client(world, None).get("/api/v1/procedures?level="), 400, "invalid_level")
+
+
+def test_an_empty_limit_is_not_a_number(world: World) -> None:
+    response = _client(world, "desk").get("/api/v1/worklists/unit?limit=")
+    _assert_api_error(response, 400, "validation_failed")

@@ -26,9 +26,9 @@ ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 
 class JsonRefused(ValidationFailed):
-    code = "malformed_json"
-    vi = "Nội dung JSON không hợp lệ."
-    en = "The JSON content is not valid."
+    code = "malformed_request"  # the API's published code for a body that is not JSON
+    vi = "Nội dung yêu cầu không đúng định dạng JSON."
+    en = "The request body is not valid JSON."
 
 
 class JsonTooDeep(JsonRefused):

@@ -163,7 +163,7 @@ class WorklistView(APIView):
         summary="Officer worklist: mine, unassigned, unit, overdue or due_soon (keyset pagination)",
     )
     def get(self, request: Request, view: str) -> Response:
-        params = _validated(WorklistParams, request.query_params)
+        params = _validated(WorklistParams, request.query_params.dict())
         page = selectors.worklist(
             request.user,
             view,
@@ -178,6 +178,9 @@ class WorklistView(APIView):
 
 
 class WorklistParams(serializers.Serializer):
+    """Read from a plain dict of the query: an empty `?limit=` is then not a number (400), as documented,
+    where a form's reading would take it for an absent value."""
+
     cursor = serializers.CharField(required=False, default="", max_length=200, allow_blank=True)
     limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
     procedure = serializers.CharField(required=False, default="", max_length=30, allow_blank=True)
@@ -194,7 +197,7 @@ class MyDossiersView(APIView):
         summary="The signed-in applicant's own dossiers",
     )
     def get(self, request: Request) -> Response:
-        params = _validated(WorklistParams, request.query_params)
+        params = _validated(WorklistParams, request.query_params.dict())
         page = selectors.applicant_dossiers(
             request.user, cursor=params["cursor"] or None, limit=params["limit"]
         )
