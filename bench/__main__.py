@@ -247,7 +247,7 @@ def measure_and_report(args: argparse.Namespace, seed: dict[str, Any]) -> int:
     if not args.skip_lifecycles and args.baseline != "none":
         result["side_by_side"] = {"lifecycles": side_by_side(args)}
     if not args.skip_level4 and args.baseline != "none":
-        result.setdefault("side_by_side", {})["issuing"] = side_by_side(args, "issuing")
+        result.setdefault("side_by_side", {})["issuing"] = issuing_side_by_side(args)
     result["load_average"] = {"before": load_before, "after": report.load_average()}
     if load_before and load_before[0] > 0.5 * (os.cpu_count() or 1):
         result["notes"].append(
@@ -275,9 +275,8 @@ def skipped_parts(args: argparse.Namespace) -> set[str]:
     return skipped
 
 
-def side_by_side(args: argparse.Namespace, measurement: str = "lifecycles") -> dict[str, Any]:
-    """A measurement (lifecycles, results issued) of the baseline commit and of this checkout,
-    alternating rounds (bench.sidebyside)."""
+def side_by_side(args: argparse.Namespace) -> dict[str, Any]:
+    """Lifecycles of the baseline commit and of this checkout, alternating rounds (bench.sidebyside)."""
     from django.db import connections
 
     from bench import sidebyside
@@ -292,10 +291,29 @@ def side_by_side(args: argparse.Namespace, measurement: str = "lifecycles") -> d
     connections.close_all()
     try:
         return sidebyside.compare(
-            measurement, baseline=args.baseline, rounds=args.rounds, options=options, log=log
+            "lifecycles", baseline=args.baseline, rounds=args.rounds, options=options, log=log
         )
     except (sidebyside.SideBySideError, subprocess.TimeoutExpired) as exc:
         log(f"side by side failed: {exc}")
+        return {"baseline": args.baseline, "error": str(exc)[:500]}
+
+
+def issuing_side_by_side(args: argparse.Namespace) -> dict[str, Any]:
+    """Results issued by the baseline commit (one signature) and this checkout (two), in turn."""
+    from django.db import connections
+
+    from bench import issuing, sidebyside
+
+    connections.close_all()
+    try:
+        return issuing.compare(
+            baseline=args.baseline,
+            count=10 if args.quick else 30,
+            database_url=os.environ["EGOV_DATABASE_URL"],
+            log=log,
+        )
+    except (sidebyside.SideBySideError, subprocess.SubprocessError, OSError) as exc:
+        log(f"issuing side by side failed: {exc}")
         return {"baseline": args.baseline, "error": str(exc)[:500]}
 
 

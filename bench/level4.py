@@ -10,15 +10,13 @@
 It uses its own small database (`<bench name>_level4`, recreated each run) with the demo catalogue,
 so the million-dossier data set is never touched. Bounded in count and time; loopback only.
 
-:func:`issuing_rate` is the side-by-side measurement "issuing" (bench.sidebyside): results issued per
-second by a side's own `python -m bench.level4`, so the two-signature issuing of this checkout is
-compared with the single-signature issuing of the baseline commit in the same run.
+bench.issuing compares the two-signature issuing of this checkout with the single-signature issuing of
+the baseline commit, with each side's own `prepare`, `new_dossier` and `at_last_step` below.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import shutil
@@ -31,12 +29,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bench.database import ensure_database, resolve
-
-if TYPE_CHECKING:
-    from bench.sidebyside import Options, Side
 
 ROUND_TRIP_TIMEOUT = 30.0
 ROWS = 20  # rows of the business lines table: the result fills two A4 pages
@@ -296,28 +291,6 @@ def measure_payments(count: int, concurrency: int) -> dict[str, Any]:
             **percentiles(par_samples),
         },
     }
-
-
-# --- side by side ---------------------------------------------------------------------------------
-
-
-def issuing_rate(side: Side, options: Options) -> float:
-    """Results issued per second at the median issue time, by the side's own `python -m bench.level4`
-    (bench.sidebyside): at the baseline one signature per result, here the leader's and the agency's.
-    Signatures, verifications and payments are kept to the least each side's command allows."""
-    with tempfile.TemporaryDirectory(prefix="egov-sidebyside-level4-") as tmp:
-        out = Path(tmp) / "level4.json"
-        args = ["--signatures", "1", "--issues", str(options.issues), "--payments", "1", "--payers", "1"]
-        args += ["--database-url", side.database_url, "--output", str(out)]
-        dataclasses.replace(side, extra_args=()).run("bench.level4", args, timeout=1800)
-        issuing = json.loads(out.read_text(encoding="utf-8"))["issuing"]
-    log(
-        f"{side.label}: {issuing['per_second']} results/s, p50 {issuing['p50_ms']} ms, "
-        f"p95 {issuing['p95_ms']} ms ({issuing['count']} issued)"
-    )
-    # The median issue, as results per second: both sides report it to 0.1 ms (their throughput only to
-    # 0.1/s, too coarse for a ratio at ~2/s) and a median shrugs off a neighbour's burst of load.
-    return round(1000 / float(issuing["p50_ms"]), 3)
 
 
 # --- entry point ----------------------------------------------------------------------------------

@@ -54,7 +54,6 @@ class Options:
     lifecycles: int = 200
     processes: int = 2
     database_url: str | None = None
-    issues: int = 30  # results issued per side and round ("issuing")
 
 
 @dataclass(frozen=True)
@@ -105,14 +104,7 @@ def lifecycles(side: Side, options: Options) -> float:
     return float(run["per_second"])
 
 
-def issuing(side: Side, options: Options) -> float:
-    """Results issued per second (bench.level4: two signatures here, one at the baseline)."""
-    from bench.level4 import issuing_rate
-
-    return issuing_rate(side, options)
-
-
-MEASUREMENTS: dict[str, Callable[[Side, Options], float]] = {"lifecycles": lifecycles, "issuing": issuing}
+MEASUREMENTS: dict[str, Callable[[Side, Options], float]] = {"lifecycles": lifecycles}
 
 
 @dataclass
@@ -202,7 +194,6 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--lifecycles", type=int, default=None)
     p.add_argument("--agencies", type=int, default=50)
     p.add_argument("--processes", type=int, default=2)
-    p.add_argument("--issues", type=int, default=30, help="results issued per round (issuing, default 30)")
     p.add_argument("--database-url", default=None, help="as for python -m bench")
     return p.parse_args(argv)
 
@@ -219,7 +210,6 @@ def options_of(args: argparse.Namespace) -> Options:
         lifecycles=args.lifecycles or (100 if args.quick else 200),
         processes=args.processes,
         database_url=url,
-        issues=args.issues,
     )
 
 

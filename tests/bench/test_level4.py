@@ -53,31 +53,41 @@ def test_level4_refuses_silly_counts() -> None:
     assert done.returncode == 2 and "--payments must be between 1 and 2000" in done.stderr
 
 
-def test_issuing_is_measured_side_by_side_with_one_signature_at_the_baseline() -> None:
-    """`python -m bench.sidebyside --measurement issuing`: each side issues with its own code on its own
-    database; the baseline's results carry one signature, this checkout's two."""
+def test_issuing_is_measured_in_turn_with_one_signature_at_the_baseline() -> None:
+    """`python -m bench.issuing`: each side prepares and issues with its own code on its own database,
+    the two issue in turn, and both databases are gone afterwards."""
     from bench.sidebyside import BASELINE
 
     ours = resolve().with_name(f"egov_bench_issue_{os.getpid()}")
-    ours_level4 = ours.with_name(f"{ours.name}_level4")
-    base_level4 = ours.with_name(f"{ours.name}_{BASELINE}_level4")
-    command = [sys.executable, "-m", "bench.sidebyside", "--measurement", "issuing", "--rounds", "1"]
-    command += ["--issues", "2", "--database-url", ours.url]
+    databases = [ours.with_name(f"{ours.name}_issuing"), ours.with_name(f"{ours.name}_{BASELINE}_issuing")]
+    command = [sys.executable, "-m", "bench.issuing", "--issues", "3", "--database-url", ours.url]
     env = {k: v for k, v in os.environ.items() if not k.startswith("EGOV_")}
     try:
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-        assert done.returncode == 0, done.stderr[-3000:]
-        with ours_level4.connect() as conn:
-            signatures = conn.execute(
-                "SELECT count(*) FROM results_resultsignature GROUP BY result_id"
-            ).fetchall()
-        with base_level4.connect() as conn:
-            issued = conn.execute("SELECT count(*) FROM results_resultdocument").fetchone()
-            tables = conn.execute("SELECT to_regclass('results_resultsignature')").fetchone()
     finally:
-        for database in (ours, ours_level4, base_level4):
+        for database in databases:
             drop_database(database)
+    assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout)
-    assert result["measurement"] == "issuing" and result["base"] > 0 and result["ours"] > 0
-    assert "results/s, p50" in done.stderr  # each side's figures are logged
-    assert signatures == [(2,), (2,)] and issued == (2,) and tables == (None,)
+    assert result["measurement"] == "issuing" and result["baseline"] == BASELINE and result["count"] == 3
+    assert result["base"] > 0 and result["ours"] > 0
+    assert result["ratio"] == pytest.approx(result["ours"] / result["base"], rel=1e-2)
+    for side in ("base_ms", "ours_ms"):
+        assert 0 < result[side]["p50"] <= result[side]["p95"] and result[side]["cpu_p50"] > 0
+    for database in databases:  # nothing left behind
+        with database.connect(dbname="postgres") as conn:
+            assert (
+                conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database.name]).fetchone()
+                is None
+            )
+
+
+def test_issuing_refuses_silly_counts() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.issuing", "--issues", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "--issues must be between 1 and 1000" in done.stderr

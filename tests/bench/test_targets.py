@@ -29,12 +29,14 @@ def measured(
         }
     if issuing is not None:
         result.setdefault("side_by_side", {})["issuing"] = {
+            "measurement": "issuing",
             "baseline": "6f0cbdd",
+            "count": 30,
             "base": 4.0,
             "ours": 4.0 * issuing,
-            "base_figures": [4.0, 4.0],
-            "ours_figures": [4.0 * issuing, 4.0 * issuing],
             "ratio": issuing,
+            "pair_ratio_median": issuing + 0.1,
+            "cpu_ratio": issuing + 0.2,
         }
     return result
 
@@ -67,6 +69,7 @@ def test_results_issued_with_two_signatures_below_one_and_a_half_times_the_basel
     assert issuing.name == "results issued/s, two signatures vs one at 6f0cbdd"
     assert issuing.verdict == "MISSED" and targets.exit_code(goals) == 1
     assert "5.96/s with two signatures here vs 4.00/s with one at 6f0cbdd" in issuing.detail
+    assert "medians of 30 results each, issued in turn; pairs 1.59×, CPU time 1.69×" in issuing.detail
     missing = measured(issuing=None)
     assert targets.evaluate(missing)[3].verdict == "MISSED"  # not measured, not skipped: a miss
 
