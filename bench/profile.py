@@ -74,8 +74,10 @@ def shape(sql: str) -> str:
 def kind(sql: str) -> str:
     words = sql.lstrip().split(" ", 2)
     head = words[0].upper()
-    if head == "SELECT" and "FOR UPDATE" in sql.upper():
+    if head in ("SELECT", "WITH") and "FOR UPDATE" in sql.upper():
         return "SELECT FOR UPDATE"
+    if head == "WITH":  # a hand-written statement: named after what it does last
+        return "INSERT" if " INSERT INTO " in sql.upper() else "SELECT"
     if head == "RELEASE":
         return "RELEASE SAVEPOINT"
     return head

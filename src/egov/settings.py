@@ -106,10 +106,22 @@ DATABASE_URL = env_str(
 _test_name = env_str(
     "EGOV_TEST_DATABASE_NAME", "", "Name of the database the test suite creates and drops (PostgreSQL)."
 )
+_prepare_threshold = env_int(
+    "EGOV_DATABASE_PREPARE_THRESHOLD",
+    5,
+    "PostgreSQL: a connection prepares a statement once it has run it this many times (server-side "
+    "parameter binding; halves the database's work per dossier transition, docs/PERFORMANCE.md). "
+    "0: never prepare, with client-side binding (a connection pooler in transaction mode that "
+    "cannot keep prepared statements, e.g. PgBouncer before 1.21 or without max_prepared_statements).",
+)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if _test_name:
         DATABASES["default"]["TEST"] = {"NAME": _test_name}
+    if "postgresql" in DATABASES["default"]["ENGINE"] and _prepare_threshold > 0:
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=_prepare_threshold
+        )
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -57,10 +57,12 @@ def render_code(template: str, agency: Agency, day: date, seq: int) -> str:
     )
 
 
-def issue_code(agency: Agency, day: date) -> str:
-    """The next dossier code of `agency` for the local date `day` under the rule in force that day."""
-    fmt = code_format_on(day)
-    return render_code(fmt.template, agency, day, next_sequence(agency, day))
+def issue_code(agency: Agency, day: date, template: str | None = None) -> str:
+    """The next dossier code of `agency` for the local date `day` under the rule in force that day
+    (`template`, when the caller already read it in its transaction)."""
+    if template is None:
+        template = code_format_on(day).template
+    return render_code(template, agency, day, next_sequence(agency, day))
 
 
 def new_pin() -> str:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import string
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from egov.catalog.models import Agency, Channel, ProcedureVersion, ProcessStep
+
+if TYPE_CHECKING:
+    from egov.dossiers.authority import Authority
 
 
 class Status(models.TextChoices):
@@ -152,6 +156,10 @@ class Dossier(models.Model):
     idempotency_key = models.CharField(max_length=80, null=True, blank=True)
     request_digest = models.CharField(max_length=64, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Not a column: what the actor of a service call may act for, read by that call's row lock
+    # (egov.dossiers.selectors.lock_dossier) and dropped when the call records its event.
+    authority: Authority | None = None
 
     class Meta:
         verbose_name = "hồ sơ"

@@ -1,15 +1,17 @@
 """Who may act on a dossier: officers through their RoleAssignments, applicants on their own dossiers.
 
-Each check is one small indexed query, asked inside the service's transaction so it sees the same
-state as the change it guards.
+Officers' rights come from `egov.dossiers.authority`: the (unit, role) pairs they may act in, their
+units' predecessors included. A service's row lock reads the actor's pairs in the same statement
+(`Dossier.authority`), so the checks of a service call cost no query and see the state inside its
+transaction; anyone else asking (a page, the API listing actions) reads them with one query.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from egov.accounts.models import Role, RoleAssignment, User
-from egov.catalog.selectors import successor_chain_ids
+from egov.accounts.models import Role, User
+from egov.dossiers.authority import Authority, acting_user_id, authority_of
 from egov.dossiers.errors import DossierPermissionDenied
 from egov.dossiers.models import Dossier
 
@@ -24,8 +26,22 @@ def holds_role(actor: Any, agency_id: int | None, *roles: str) -> bool:
     """One of `roles` at the agency, or at an agency that took over its work (its successor chain)."""
     if not _is_user(actor) or agency_id is None:
         return False
-    units = successor_chain_ids(agency_id)
-    return RoleAssignment.objects.filter(user=actor, agency_id__in=units, role__in=roles).exists()
+    return authority_of(actor).holds(agency_id, roles)
+
+
+def authority_on(actor: Any, dossier: Dossier) -> Authority:
+    """The actor's pairs as the service's row lock read them for this actor, else read now."""
+    known = dossier.authority
+    if known is not None and known.user_id == acting_user_id(actor):
+        return known
+    return authority_of(actor)
+
+
+def holds_role_on(actor: Any, dossier: Dossier, agency_id: int | None, *roles: str) -> bool:
+    """`holds_role` while acting on `dossier`: the pairs its row lock read, when it read them."""
+    if not _is_user(actor) or agency_id is None:
+        return False
+    return authority_on(actor, dossier).holds(agency_id, roles)
 
 
 def is_applicant(actor: Any, dossier: Dossier) -> bool:
@@ -33,7 +49,7 @@ def is_applicant(actor: Any, dossier: Dossier) -> bool:
 
 
 def is_desk(actor: Any, dossier: Dossier) -> bool:
-    return holds_role(actor, dossier.agency_id, Role.DESK)
+    return holds_role_on(actor, dossier, dossier.agency_id, Role.DESK)
 
 
 def is_step_holder(actor: Any, dossier: Dossier) -> bool:
@@ -42,7 +58,7 @@ def is_step_holder(actor: Any, dossier: Dossier) -> bool:
         return False
     if dossier.current_assignee_id is not None:
         return bool(dossier.current_assignee_id == actor.pk)
-    return holds_role(actor, dossier.current_unit_id, dossier.current_role)
+    return holds_role_on(actor, dossier, dossier.current_unit_id, dossier.current_role)
 
 
 def is_handler(actor: Any, dossier: Dossier) -> bool:
@@ -50,7 +66,7 @@ def is_handler(actor: Any, dossier: Dossier) -> bool:
     return (
         is_desk(actor, dossier)
         or is_step_holder(actor, dossier)
-        or holds_role(actor, dossier.current_unit_id, *SUPERVISING_ROLES)
+        or holds_role_on(actor, dossier, dossier.current_unit_id, *SUPERVISING_ROLES)
     )
 
 

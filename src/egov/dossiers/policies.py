@@ -26,7 +26,7 @@ from egov.dossiers.errors import ProcessNotDefined, TransitionNotAllowed
 from egov.dossiers.models import ACTIVE_STATUSES, Dossier, DossierFile, Status, SupplementRequest
 from egov.dossiers.permissions import (
     SUPERVISING_ROLES,
-    holds_role,
+    holds_role_on,
     is_applicant,
     is_desk,
     is_handler,
@@ -96,16 +96,21 @@ def step_unit(step: ProcessStep, dossier: Dossier) -> Agency | None:
     return dossier.agency
 
 
-def unit_for(step: ProcessStep, dossier: Dossier) -> Agency:
-    """`step_unit`, for a service about to open the step: a missing parent is a process error."""
-    unit = step_unit(step, dossier)
-    if unit is None:
+def unit_id_for(step: ProcessStep, dossier: Dossier) -> int:
+    """The id of `step_unit`, for a service about to open the step: a missing parent is a process error.
+
+    The receiving agency's row is read only for a step decided one level up.
+    """
+    if step.unit_level != "parent":
+        return dossier.agency_id
+    parent_id = dossier.agency.parent_id
+    if parent_id is None:
         raise ProcessNotDefined(
             "Bước quy trình do cấp trên xử lý nhưng cơ quan tiếp nhận không có cơ quan cấp trên.",
             "A process step is decided one level up but the receiving agency has no parent.",
             detail={"step": step.position, "agency": dossier.agency.code},
         )
-    return unit
+    return parent_id
 
 
 # --- conditions of the dossier's own state --------------------------------------------------------
@@ -129,8 +134,8 @@ def may_assign(actor: Any, dossier: Dossier) -> bool:
     if dossier.current_step_id is None:
         return False
     if dossier.current_assignee_id is not None and dossier.current_assignee_id != getattr(actor, "pk", None):
-        return holds_role(actor, dossier.current_unit_id, *SUPERVISING_ROLES)
-    return holds_role(actor, dossier.current_unit_id, dossier.current_role, *SUPERVISING_ROLES)
+        return holds_role_on(actor, dossier, dossier.current_unit_id, *SUPERVISING_ROLES)
+    return holds_role_on(actor, dossier, dossier.current_unit_id, dossier.current_role, *SUPERVISING_ROLES)
 
 
 def may_receive_supplement(actor: Any, dossier: Dossier) -> bool:

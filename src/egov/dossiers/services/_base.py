@@ -14,11 +14,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from egov.catalog.models import Agency, ProcessStep, TimeUnit
+from egov.catalog.models import ProcessStep, TimeUnit
 from egov.core.calendar import WorkingCalendar, get_calendar
 from egov.core.events import Outgoing, record_event
+from egov.core.rows import insert_row, update_row
 from egov.dossiers.errors import TextRequired
 from egov.dossiers.models import NATIONAL_STATUS_CODE, Dossier, DossierStep, Status, Timeliness
+from egov.dossiers.selectors import lock_dossier
 
 AGGREGATE = "dossier"
 STATUS_TOPIC = "dossier.status_changed"
@@ -53,17 +55,13 @@ def calendar() -> WorkingCalendar:
     return get_calendar()
 
 
-def lock(dossier: Dossier) -> Dossier:
+def lock(dossier: Dossier, actor: Any = None) -> Dossier:
     """The dossier row, re-read under a row lock held until the service's transaction ends.
 
-    The current step and the agencies come in the same query (locking only the dossier row), since
-    nearly every service needs them.
+    The same statement reads its current step and what `actor` may act for (`Dossier.authority`),
+    which the permission checks of this call then use instead of asking the database each time.
     """
-    locked = (
-        Dossier.objects.select_related("current_step", "agency")
-        .select_for_update(of=("self",))
-        .get(pk=dossier.pk)
-    )
+    locked = lock_dossier(dossier.pk, actor)
     locked._loaded_lifecycle = _lifecycle_values(locked)  # type: ignore[attr-defined]
     return locked
 
@@ -110,11 +108,16 @@ def snapshot(dossier: Dossier) -> dict[str, Any]:
 def save_and_record(
     actor: Any, dossier: Dossier, kind: str, before: dict[str, Any], data: dict[str, Any] | None = None
 ) -> Dossier:
-    """Save the dossier, write its one event and, if the national status moved, the outbox row."""
+    """Save the dossier, write its one event and, if the national status moved, the outbox row.
+
+    The actor's pairs read by the lock served this call's checks only: they are dropped here, so the
+    dossier handed back never answers a later check with them.
+    """
+    dossier.authority = None
     if dossier.pk is None:
-        dossier.save()
+        insert_row(dossier)
     else:
-        dossier.save(update_fields=[*_changed_fields(dossier), "updated_at"])
+        update_row(dossier, [*_changed_fields(dossier), "updated_at"])
     after = snapshot(dossier)
     outgoing: list[Outgoing] = []
     if before.get("national_status") != after["national_status"]:
@@ -153,21 +156,22 @@ def budget_due(start: datetime, amount: Decimal, unit: str) -> datetime:
 
 
 def start_step(
-    dossier: Dossier, step: ProcessStep, *, unit: Agency, assignee: Any, start: datetime, due: datetime
+    dossier: Dossier, step: ProcessStep, *, unit_id: int, assignee: Any, start: datetime, due: datetime
 ) -> DossierStep:
     """Open a pass through `step` and point the worklist fields of the dossier at it."""
-    row = DossierStep.objects.create(
+    row = DossierStep(
         dossier=dossier,
         process_step=step,
         position=step.position,
-        unit=unit,
+        unit_id=unit_id,
         role=step.role,
         assignee=assignee,
         started_at=start,
         due_at=due,
     )
+    insert_row(row)
     dossier.current_step = row
-    dossier.current_unit = unit
+    dossier.current_unit_id = unit_id
     dossier.current_role = step.role
     dossier.current_assignee = assignee
     dossier.step_due_at = due
@@ -182,7 +186,7 @@ def close_step(dossier: Dossier, actor: Any, outcome: str, note: str, now: datet
     step.finished_by = actor if getattr(actor, "pk", None) else None
     step.outcome = outcome
     step.note = note
-    step.save(update_fields=["finished_at", "finished_by", "outcome", "note"])
+    update_row(step, ["finished_at", "finished_by", "outcome", "note"])
     return step
 
 

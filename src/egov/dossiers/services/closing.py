@@ -23,7 +23,7 @@ from egov.dossiers.policies import (
     apology_window_open,
     at_last_step,
     process_steps,
-    unit_for,
+    unit_id_for,
 )
 from egov.dossiers.services._base import (
     clear_current,
@@ -56,7 +56,7 @@ def _end(actor: Any, dossier: Dossier, status: str, kind: str, reason: str, *, t
 def refuse_dossier(actor: Any, dossier: Dossier, *, reason: str) -> Dossier:
     """Refuse (form 03, status 3) with the reason the applicant will read."""
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         REFUSE.enforce(actor, dossier)
         reason = require_text(reason, "reason")
         return _end(actor, dossier, Status.REFUSED, "dossier.refused", reason, timed=True)
@@ -65,7 +65,7 @@ def refuse_dossier(actor: Any, dossier: Dossier, *, reason: str) -> Dossier:
 def stop_processing(actor: Any, dossier: Dossier, *, reason: str) -> Dossier:
     """Stop processing (status 8), e.g. the applicant never sent the supplement."""
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         STOP.enforce(actor, dossier)
         reason = require_text(reason, "reason")
         return _end(actor, dossier, Status.STOPPED, "dossier.stopped", reason, timed=True)
@@ -74,7 +74,7 @@ def stop_processing(actor: Any, dossier: Dossier, *, reason: str) -> Dossier:
 def withdraw_dossier(actor: Any, dossier: Dossier, *, reason: str) -> Dossier:
     """The applicant withdraws (status 7): online, themselves; at the counter or by post, through the desk."""
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         WITHDRAW.enforce(actor, dossier)
         reason = require_text(reason, "reason")
         return _end(actor, dossier, Status.WITHDRAWN, "dossier.withdrawn", reason, timed=False)
@@ -83,7 +83,7 @@ def withdraw_dossier(actor: Any, dossier: Dossier, *, reason: str) -> Dossier:
 def apologise(actor: Any, dossier: Dossier, *, reason: str, new_due_at: datetime) -> Dossier:
     """Apologise with a new appointment (form 04); `due_at` stays, the KPI still measures against it."""
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         APOLOGISE.enforce(actor, dossier)
         reason = require_text(reason, "reason")
         due = dossier.due_at
@@ -103,7 +103,7 @@ def apologise(actor: Any, dossier: Dossier, *, reason: str, new_due_at: datetime
 def finish_dossier(actor: Any, dossier: Dossier, *, note: str = "") -> Dossier:
     """Processing done at the last counted step (status 9); timeliness is settled here."""
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         FINISH.enforce(actor, dossier)
         current = dossier.current_step
         if current is None or not at_last_step(dossier):
@@ -128,13 +128,13 @@ def _open_return_step(dossier: Dossier, steps: list[ProcessStep], *, after: int,
     following = [s for s in steps if s.position > after and not s.counted]
     if following:
         step = following[0]
-        start_step(dossier, step, unit=unit_for(step, dossier), assignee=None, start=now, due=now)
+        start_step(dossier, step, unit_id=unit_id_for(step, dossier), assignee=None, start=now, due=now)
 
 
 def return_result(actor: Any, dossier: Dossier, *, note: str = "") -> Dossier:
     """The applicant has the result (status 10): the dossier leaves every worklist."""
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         RETURN_RESULT.enforce(actor, dossier)
         reactions.check(extensions.BEFORE_RESULT, dossier)
         before = snapshot(dossier)

@@ -60,7 +60,7 @@ def attach_file(
     if kind not in DossierFile.Kind.values:
         raise ValidationFailed(detail={"kind": kind, "allowed": list(DossierFile.Kind.values)})
     with _cleanup_on_error() as written, transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         if is_applicant(actor, dossier):
             require(may_attach(actor, dossier, kind, supplement), "attach_file")
         else:
@@ -87,7 +87,7 @@ def add_note(actor: Any, dossier: Dossier, *, text: str) -> DossierNote:
     """An internal note of the officers handling the dossier (the event keeps no text: it is internal)."""
     body = require_text(text, "text")
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         ADD_NOTE.enforce(actor, dossier)
         note = DossierNote.objects.create(dossier=dossier, author=actor, text=body, created_at=timezone.now())
         record_event(

@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,10 +21,11 @@ from egov.accounts.models import Role, User
 from egov.catalog.errors import AgencyNotFound, ProcedureNotFound, VersionNotInForce
 from egov.catalog.models import Agency, Channel, Procedure, ProcedureVersion
 from egov.catalog.rules import version_rules
-from egov.catalog.selectors import ensure_in_force, version_in_force
+from egov.catalog.selectors import ensure_in_force
 from egov.core import reactions, safejson
 from egov.core.errors import ValidationFailed
 from egov.dossiers import extensions
+from egov.dossiers.authority import Authority
 from egov.dossiers.codes import issue_code, new_pin, pin_digest
 from egov.dossiers.errors import (
     AgencyNotCompetent,
@@ -34,8 +35,9 @@ from egov.dossiers.errors import (
     IdempotencyConflict,
 )
 from egov.dossiers.models import ApplicantType, Dossier, Status
-from egov.dossiers.permissions import holds_role, require
-from egov.dossiers.policies import RECEIVE, counted_steps, unit_for
+from egov.dossiers.permissions import holds_role_on, require
+from egov.dossiers.policies import RECEIVE, counted_steps, unit_id_for
+from egov.dossiers.selectors import Intake, intake_context
 from egov.dossiers.services._base import budget_due, calendar, lock, save_and_record, snapshot, start_step
 
 RECEIPT_BUDGET_DAYS = Decimal(1)
@@ -102,21 +104,22 @@ def _create(
     idempotency_key: str | None,
     digest: str,
 ) -> CreateResult:
-    procedure = Procedure.objects.filter(code=procedure_code).first()
-    if procedure is None:
+    now = timezone.now()
+    today = timezone.localdate(now)
+    intake = intake_context(procedure_code, agency_code, today, actor)
+    agency = intake.agency
+    if intake.version is None and not Procedure.objects.filter(code=procedure_code).exists():
         raise ProcedureNotFound(detail={"procedure_code": procedure_code})
-    agency = Agency.objects.filter(code=agency_code).first()
     if agency is None:
         raise AgencyNotFound(detail={"agency_code": agency_code})
-    now = timezone.now()
-    ensure_in_force(agency, timezone.localdate(now))  # a closed agency: the error names its successor
-    _check_creator(actor, agency, channel)
-    version = _version_for(procedure, agency, channel, now)
+    ensure_in_force(agency, today)  # a closed agency: the error names its successor
+    _check_creator(actor, agency, channel, intake.authority)
+    version = _version_for(procedure_code, agency, channel, intake, today)
     person = _clean_applicant(actor, channel, applicant)
     _validate_declaration(version, declaration)
     if len(subject) > 500:
         raise ValidationFailed(detail={"subject": "max_length 500"})
-    code = issue_code(agency, timezone.localdate(now))
+    code = issue_code(agency, today, intake.code_template)
     pin = new_pin()
     cal = calendar()
     dossier = Dossier(
@@ -158,25 +161,26 @@ def _replay(actor: Any, key: str | None, digest: str) -> CreateResult | None:
     return CreateResult(dossier=existing, pin=None, created=False)
 
 
-def _check_creator(actor: Any, agency: Agency, channel: str) -> None:
+def _check_creator(actor: Any, agency: Agency, channel: str, authority: Authority) -> None:
     if channel not in Channel.values:
         raise ChannelNotOffered(detail={"channel": channel, "allowed": list(Channel.values)})
     if channel == Channel.ONLINE:
         ok = isinstance(actor, User) and actor.is_active and actor.kind in ONLINE_KINDS
         require(ok, "create_online")
     else:
-        require(holds_role(actor, agency.pk, Role.DESK), "create_at_desk")
+        require(authority.holds(agency.pk, [Role.DESK]), "create_at_desk")
 
 
-def _version_for(procedure: Procedure, agency: Agency, channel: str, now: datetime) -> ProcedureVersion:
-    if not procedure.agencies.filter(pk=agency.pk).exists():
-        raise AgencyNotCompetent(detail={"procedure_code": procedure.code, "agency_code": agency.code})
-    today = timezone.localdate(now)
-    version = version_in_force(procedure, today)
+def _version_for(
+    procedure_code: str, agency: Agency, channel: str, intake: Intake, today: date
+) -> ProcedureVersion:
+    if not intake.competent:
+        raise AgencyNotCompetent(detail={"procedure_code": procedure_code, "agency_code": agency.code})
+    version = intake.version
     if version is None:
-        raise VersionNotInForce(detail={"code": procedure.code, "on": today.isoformat()})
+        raise VersionNotInForce(detail={"code": procedure_code, "on": today.isoformat()})
     if channel not in version_rules(version.pk).channels:
-        raise ChannelNotOffered(detail={"procedure_code": procedure.code, "channel": channel})
+        raise ChannelNotOffered(detail={"procedure_code": procedure_code, "channel": channel})
     return version
 
 
@@ -263,7 +267,7 @@ def _validate_declaration(version: ProcedureVersion, declaration: Any) -> None:
 def receive_dossier(actor: Any, dossier: Dossier) -> Dossier:
     """Receive (status 2): the clock starts (after the cut-off, next working day) and step 1 opens."""
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         RECEIVE.enforce(actor, dossier)
         reactions.check(extensions.BEFORE_RECEIPT, dossier)
         before = snapshot(dossier)
@@ -274,14 +278,14 @@ def receive_dossier(actor: Any, dossier: Dossier) -> Dossier:
         dossier.clock_started_at = clock
         dossier.due_at = budget_due(clock, terms.time_limit, terms.time_unit)
         first = counted_steps(dossier)[0]
-        unit = unit_for(first, dossier)
-        mine = (first.role == Role.DESK and unit.pk == dossier.agency_id) or holds_role(
-            actor, unit.pk, first.role
+        unit_id = unit_id_for(first, dossier)
+        mine = (first.role == Role.DESK and unit_id == dossier.agency_id) or holds_role_on(
+            actor, dossier, unit_id, first.role
         )
         start_step(
             dossier,
             first,
-            unit=unit,
+            unit_id=unit_id,
             assignee=actor if mine else None,
             start=now,
             due=budget_due(clock, first.budget, first.budget_unit),

@@ -7,11 +7,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from egov.accounts.models import RoleAssignment, User
+from egov.accounts.models import User
 from egov.catalog.models import Agency
-from egov.catalog.selectors import successor_chain_ids
 from egov.core import reactions
 from egov.dossiers import extensions
+from egov.dossiers.authority import authority_of
 from egov.dossiers.errors import AmountInvalid, AssigneeNotEligible, TransitionNotAllowed
 from egov.dossiers.models import Dossier, DossierStep, Status, SupplementRequest
 from egov.dossiers.policies import (
@@ -23,7 +23,7 @@ from egov.dossiers.policies import (
     REQUEST_SUPPLEMENT,
     RETURN_TO_PREVIOUS,
     neighbour_step,
-    unit_for,
+    unit_id_for,
 )
 from egov.dossiers.services._base import (
     budget_due,
@@ -40,29 +40,27 @@ from egov.dossiers.services._base import (
 MAX_AMOUNT = 10**13
 
 
-def _eligible(user: Any, unit: Agency, role: str) -> bool:
-    """The role in the unit, or in a unit that took over its work (see permissions.holds_role)."""
-    units = successor_chain_ids(unit.pk)
-    return RoleAssignment.objects.filter(
-        user=user, agency_id__in=units, role=role, user__is_active=True
-    ).exists()
+def _eligible(user: Any, unit_id: int, role: str) -> bool:
+    """The role in the unit, or in a unit that took over its work (see egov.dossiers.authority)."""
+    return authority_of(user).holds(unit_id, [role])
 
 
-def _check_assignee(assignee: Any, unit: Agency, role: str) -> None:
-    if not isinstance(assignee, User) or not _eligible(assignee, unit, role):
+def _check_assignee(assignee: Any, unit_id: int, role: str) -> None:
+    if not isinstance(assignee, User) or not _eligible(assignee, unit_id, role):
+        unit = Agency.objects.filter(pk=unit_id).values_list("code", flat=True).first()
         raise AssigneeNotEligible(
-            detail={"assignee": getattr(assignee, "username", None), "unit": unit.code, "role": role}
+            detail={"assignee": getattr(assignee, "username", None), "unit": unit, "role": role}
         )
 
 
 def assign_step(actor: Any, dossier: Dossier, *, assignee: Any) -> Dossier:
     """Give the current step to one officer who holds its role in its unit."""
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         ASSIGN.enforce(actor, dossier)
         step = dossier.current_step
         assert step is not None
-        _check_assignee(assignee, step.unit, step.role)
+        _check_assignee(assignee, step.unit_id, step.role)
         before = snapshot(dossier)
         step.assignee = assignee
         step.save(update_fields=["assignee"])
@@ -75,7 +73,7 @@ def assign_step(actor: Any, dossier: Dossier, *, assignee: Any) -> Dossier:
 def forward_dossier(actor: Any, dossier: Dossier, *, assignee: Any = None, note: str = "") -> Dossier:
     """Finish the current step (forwarded) and open the next counted one with its own budget."""
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         FORWARD.enforce(actor, dossier)
         nxt = neighbour_step(dossier, +1)
         if nxt is None:
@@ -84,14 +82,14 @@ def forward_dossier(actor: Any, dossier: Dossier, *, assignee: Any = None, note:
                 "This is the last step of the process; use finish.",
                 detail={"status": dossier.status, "action": "forward", "use": "finish"},
             )
-        unit = unit_for(nxt, dossier)
+        unit_id = unit_id_for(nxt, dossier)
         if assignee is not None:
-            _check_assignee(assignee, unit, nxt.role)
+            _check_assignee(assignee, unit_id, nxt.role)
         before = snapshot(dossier)
         now = timezone.now()
         close_step(dossier, actor, DossierStep.Outcome.FORWARDED, note, now)
         due = budget_due(now, nxt.budget, nxt.budget_unit)
-        start_step(dossier, nxt, unit=unit, assignee=assignee, start=now, due=due)
+        start_step(dossier, nxt, unit_id=unit_id, assignee=assignee, start=now, due=due)
         dossier.status = Status.PROCESSING
         return save_and_record(
             actor, dossier, "dossier.forwarded", before, {"note": note, "to": nxt.position}
@@ -101,7 +99,7 @@ def forward_dossier(actor: Any, dossier: Dossier, *, assignee: Any = None, note:
 def return_to_previous_step(actor: Any, dossier: Dossier, *, reason: str) -> Dossier:
     """Send the dossier back one step, to whoever handled it there last time."""
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         RETURN_TO_PREVIOUS.enforce(actor, dossier)
         reason = require_text(reason, "reason")
         prev = neighbour_step(dossier, -1)
@@ -115,13 +113,13 @@ def return_to_previous_step(actor: Any, dossier: Dossier, *, reason: str) -> Dos
         now = timezone.now()
         last = DossierStep.objects.filter(dossier=dossier, position=prev.position).order_by("-id").first()
         close_step(dossier, actor, DossierStep.Outcome.RETURNED, reason, now)
-        unit = unit_for(prev, dossier)
+        unit_id = unit_id_for(prev, dossier)
         due = budget_due(now, prev.budget, prev.budget_unit)
         # Back to whoever handled it, unless they no longer hold the role there: then to the unit queue.
         earlier = last.assignee if last is not None and last.assignee_id is not None else None
-        if earlier is not None and not _eligible(earlier, unit, prev.role):
+        if earlier is not None and not _eligible(earlier, unit_id, prev.role):
             earlier = None
-        start_step(dossier, prev, unit=unit, assignee=earlier, start=now, due=due)
+        start_step(dossier, prev, unit_id=unit_id, assignee=earlier, start=now, due=due)
         return save_and_record(
             actor,
             dossier,
@@ -134,7 +132,7 @@ def return_to_previous_step(actor: Any, dossier: Dossier, *, reason: str) -> Dos
 def request_supplement(actor: Any, dossier: Dossier, *, content: str) -> Dossier:
     """Ask the applicant to complete the dossier (form 02): the clock stops until it comes back."""
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         REQUEST_SUPPLEMENT.enforce(actor, dossier)
         content = require_text(content, "content")
         before = snapshot(dossier)
@@ -152,7 +150,7 @@ def request_supplement(actor: Any, dossier: Dossier, *, content: str) -> Dossier
 def receive_supplement(actor: Any, dossier: Dossier, *, note: str = "") -> Dossier:
     """The supplement arrived: the status before the pause returns and deadlines move by the pause."""
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         RECEIVE_SUPPLEMENT.enforce(actor, dossier)
         before = snapshot(dossier)
         now = timezone.now()
@@ -179,7 +177,7 @@ def request_financial_obligation(
     fees of the procedure left to pay).
     """
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         REQUEST_FINANCIAL_OBLIGATION.enforce(actor, dossier)
         content = require_text(content, "content")
         if amount is None:
@@ -195,7 +193,7 @@ def request_financial_obligation(
 def confirm_financial_obligation(actor: Any, dossier: Dossier, *, note: str = "") -> Dossier:
     """The obligation is met: processing resumes with the paused time added to the deadlines."""
     with transaction.atomic():
-        dossier = lock(dossier)
+        dossier = lock(dossier, actor)
         CONFIRM_FINANCIAL_OBLIGATION.enforce(actor, dossier)
         before = snapshot(dossier)
         paused = resume(dossier, timezone.now())
