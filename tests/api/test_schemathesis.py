@@ -22,10 +22,8 @@ from tests.dossiers.factories import World
 
 MAX_EXAMPLES = 15
 TIME_BUDGET_SECONDS = 90
-CSRF = "h3schemathesiscsrftoken000000000"
-CONFIG = Path(__file__).with_name(
-    "schemathesis.toml"
-)  # any 32 letters/digits: the cookie and the header agree
+CSRF = "h3schemathesiscsrftoken000000000"  # any 32 letters/digits: the cookie and the header agree
+CONFIG = Path(__file__).resolve().with_name("schemathesis.toml")
 
 
 def _officer_headers(world: World) -> list[str]:
@@ -67,7 +65,10 @@ def _run(live_server: Any, tmp_path: Path, *extra: str) -> tuple[int, str]:
         "false",
         *extra,
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=TIME_BUDGET_SECONDS + 120)
+    # Run in the test's own folder: schemathesis writes its state (.schemathesis/) where it runs.
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=TIME_BUDGET_SECONDS + 120, cwd=tmp_path
+    )
     return done.returncode, done.stdout + done.stderr
 
 
