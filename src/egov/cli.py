@@ -33,11 +33,11 @@ def refuse_unsafe_start() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from egov.conf import DataDirNotSet
+    from egov.conf import SettingError
 
     try:
         run_command(argv)
-    except DataDirNotSet as exc:
+    except SettingError as exc:
         # A set-up mistake, not a bug: say what to set, in both languages, without a traceback.
         sys.stderr.write(f"{exc}\n")
         raise SystemExit(2) from None

@@ -28,20 +28,50 @@ def env_str(name: str, default: str, help: str) -> str:
     return os.environ.get(name, default)
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
 def env_bool(name: str, default: bool, help: str) -> bool:
-    raw = env_str(name, "true" if default else "false", help)
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+    raw = env_str(name, "true" if default else "false", help).strip().lower()
+    if raw not in TRUE_WORDS | FALSE_WORDS:
+        raise BadSetting(name, raw, "true / false")
+    return raw in TRUE_WORDS
 
 
 def env_int(name: str, default: int, help: str) -> int:
-    return int(env_str(name, str(default), help))
+    raw = env_str(name, str(default), help).strip()
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadSetting(name, raw, "một số nguyên / an integer") from None
 
 
 def env_list(name: str, default: str, help: str) -> list[str]:
     return [item.strip() for item in env_str(name, default, help).split(",") if item.strip()]
 
 
-class DataDirNotSet(DomainError):
+class SettingError(DomainError):
+    """A set-up mistake in the environment, not a bug: `egov` says what to set, without a traceback."""
+
+    def __str__(self) -> str:
+        return f"egov: {self.vi}\negov: {self.en}"
+
+
+class BadSetting(SettingError):
+    """A variable whose value egov cannot read (a word for a number, a typo in a yes/no)."""
+
+    code = "bad_setting"
+
+    def __init__(self, name: str, value: str, expected: str) -> None:
+        super().__init__(
+            f"Biến môi trường {name}={value!r} không đọc được: cần {expected}.",
+            f"The environment variable {name}={value!r} cannot be read: {expected} is expected.",
+            detail={"variable": name},
+        )
+
+
+class DataDirNotSet(SettingError):
     """egov runs from an installed package and no EGOV_DATA_DIR says where the node keeps its data."""
 
     code = "data_dir_not_set"
@@ -53,9 +83,6 @@ class DataDirNotSet(DomainError):
         "The node's data folder (SQLite database, uploaded files, keys) is unknown: set the environment "
         "variable EGOV_DATA_DIR to its absolute path, e.g. EGOV_DATA_DIR=/srv/egov."
     )
-
-    def __str__(self) -> str:
-        return f"egov: {self.vi}\negov: {self.en}"
 
 
 def checkout_of(package_dir: Path) -> Path | None:

@@ -267,6 +267,15 @@ EGOV = {
         "refuses to start with them (`egov demo` and the test suite set it).",
     ),
     "NODE_NAME": env_str("EGOV_NODE_NAME", "egov", "Name of this node, shown in the UI and API."),
+    "WEB_HOST": env_str("HOST", "127.0.0.1", "Address `egov serve` (and `egov demo`) listens on."),
+    "WEB_PORT": env_int("PORT", 8000, "Port `egov serve` (and `egov demo`) listens on."),
+    "WEB_WORKERS": env_int("EGOV_WEB_WORKERS", 2, "Web worker processes of `egov serve` (gunicorn)."),
+    "WEB_THREADS": env_int(
+        "EGOV_WEB_THREADS",
+        4,
+        "Threads per web worker: one can wait on a slow peer (a payment platform calling back) while the "
+        "others serve.",
+    ),
     "WORKING_HOURS": env_str(
         "EGOV_WORKING_HOURS",
         "07:30-11:30,13:00-17:00",

@@ -112,3 +112,18 @@ def test_a_relative_data_dir_is_taken_from_where_the_operator_typed_it(
 
     assert resolve_data_dir("nodes/one", PACKAGE) == tmp_path / "nodes" / "one"
     assert resolve_data_dir("", PACKAGE) == ROOT / "var"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("EGOV_PIN_LENGTH", "six"), ("EGOV_OFFICER_2FA", "ture"), ("PORT", "80 80")],
+)
+def test_a_setting_egov_cannot_read_is_named_without_a_traceback(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    done = egov("config", cwd=tmp_path, env={"EGOV_DATA_DIR": str(tmp_path / "data"), variable: value})
+
+    assert done.returncode == 2
+    assert f"{variable}={value!r}" in done.stderr
+    assert "không đọc được" in done.stderr and "cannot be read" in done.stderr
+    assert "Traceback" not in done.stderr

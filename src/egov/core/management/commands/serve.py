@@ -29,11 +29,11 @@ class Command(BaseCommand):
     help = "Serve the node over HTTP with gunicorn (production-grade WSGI server)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("EGOV_WEB_WORKERS", "2")))
-        # Threads let one worker wait on a slow peer (a payment platform calling back) while serving.
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("EGOV_WEB_THREADS", "4")))
+        web = settings.EGOV
+        parser.add_argument("--host", default=web["WEB_HOST"])
+        parser.add_argument("--port", type=int, default=web["WEB_PORT"])
+        parser.add_argument("--workers", type=int, default=web["WEB_WORKERS"])
+        parser.add_argument("--threads", type=int, default=web["WEB_THREADS"])
 
     def handle(self, *args: Any, **options: Any) -> None:
         bind = f"{options['host']}:{options['port']}"
