@@ -67,5 +67,3 @@ def claim_exemption(actor: Any, dossier: Dossier, code: str) -> FeeExemption | N
             data={"name": current.name if current else ""},
         )
         return current
-
-
