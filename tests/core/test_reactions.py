@@ -32,7 +32,7 @@ def test_every_apps_flows_are_discovered_at_start_up() -> None:
     )
     assert set(live.dead_handlers) == {"notification.deliver"}
     assert {"portal.expire_drafts", "payments.reconcile", "payments.refunds"} <= set(live.jobs)
-    assert set(live.guards) == {"dossier.before_receipt", "dossier.before_result"}
+    assert set(live.guards) == {"dossier.before_receipt", "dossier.before_result", "catalog.hand_over"}
     assert set(live.totals) == {"dossier.obligation_amount"}
 
 

@@ -3,8 +3,10 @@
 What it changes, in order: the plan's new agencies (through the bundle import), the closed agencies
 (`valid_to` = the effective date, `successor` set), the procedures they handled (the successor, or the
 agencies the plan names, are added; links to the closed agency stay as history; a procedure that
-moves to another level gets a new published version from that date, the old one is closed), and the
-officers' role assignments at the closed agencies (moved to the successor, or only reported).
+moves to another level gets a new published version from that date, the old one is closed), and then
+what other apps keep at the closed agencies is handed over to the successors, or only reported: the
+`extensions.HAND_OVER` point, asked in this transaction (accounts moves or lists the officers' role
+assignments there; see accounts/flows.py).
 
 Dossiers are not touched: they keep the agency and the code they were received under, and worklists
 and statistics follow the successor chain (`selectors.attributed_agency_ids`). Applying the same plan
@@ -18,10 +20,10 @@ from typing import Any
 
 from django.db import transaction
 
-from egov.accounts.models import RoleAssignment
 from egov.catalog import bundle, services
 from egov.catalog.bundle_format import FORMAT, FORMAT_VERSION, agency_to_dict, version_to_dict
 from egov.catalog.errors import PlanInvalid
+from egov.catalog.extensions import HAND_OVER, HandOver
 from egov.catalog.models import Agency, Procedure, ProcedureVersion
 from egov.catalog.reorganisation import (
     ReorganisationReport,
@@ -30,6 +32,7 @@ from egov.catalog.reorganisation import (
     plan_agencies,
 )
 from egov.catalog.selectors import version_in_force
+from egov.core import reactions
 from egov.core.events import Outgoing, record_event
 
 __all__ = ["reorganise"]
@@ -65,7 +68,7 @@ def _apply(
     check_plan(plan)
     successors = _close_agencies(plan, on, report)
     published = _rehome_procedures(plan, on, successors, report)
-    _move_roles(plan.get("roles", "report"), successors, report)
+    reactions.check(HAND_OVER, HandOver(successors, plan.get("roles", "report") == "move", report))
     return report, published
 
 
@@ -183,26 +186,3 @@ def _version_at_levels(
     services._write_version(version, canon)
     services._validated_in_bundle(version)
     return version
-
-
-def _move_roles(mode: str, successors: dict[int, Agency], report: ReorganisationReport) -> None:
-    """Officers at a closed agency follow its work to the successor, or are listed for a person to decide."""
-    assignments = (
-        RoleAssignment.objects.filter(agency_id__in=successors)
-        .select_related("user", "agency")
-        .order_by("agency__code", "user__username", "role")
-    )
-    for assignment in assignments:
-        new = successors[assignment.agency_id]
-        report.roles.append(
-            {
-                "user": assignment.user.username,
-                "role": assignment.role,
-                "from": assignment.agency.code,
-                "to": new.code,
-                "moved": mode == "move",
-            }
-        )
-        if mode == "move":
-            RoleAssignment.objects.get_or_create(user=assignment.user, agency=new, role=assignment.role)
-            assignment.delete()
