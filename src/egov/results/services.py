@@ -18,7 +18,6 @@ gaps, never duplicates).
 from __future__ import annotations
 
 import secrets
-from io import BytesIO
 from typing import Any
 
 from django.conf import settings
@@ -33,10 +32,10 @@ from egov.core import pdf, reactions
 from egov.core.errors import Conflict
 from egov.core.events import record_event
 from egov.dossiers import extensions
-from egov.dossiers.models import Dossier, DossierFile, Status
+from egov.dossiers.models import Dossier, Status
 from egov.dossiers.permissions import holds_role, is_step_holder, require
 from egov.dossiers.services._base import AGGREGATE, lock, require_text
-from egov.dossiers.services.files import _cleanup_on_error, _record_file, _store
+from egov.dossiers.services.files import files_transaction, store_result_file
 from egov.results import signing, wording
 from egov.results.enrolment import signing_certificate
 from egov.results.models import (
@@ -218,23 +217,17 @@ def _record_issue(
     short_code: str,
     certificate: SignerCertificate,
 ) -> ResultDocument:
-    with _cleanup_on_error() as written, transaction.atomic():
+    with files_transaction() as written:
         dossier = lock(dossier)
         _check_issue(actor, dossier, template)
-        row = _store(
+        row = store_result_file(
             written,
-            dossier,
             actor,
-            kind=DossierFile.Kind.RESULT,
-            requirement_id=None,
-            supplement=None,
+            dossier,
             name=f"ket-qua-{dossier.code}-{short_code}.pdf",
-            content_type="application/pdf",
-            size=len(signed.data),
+            data=signed.data,
             sha256=signed.sha256,
-            content=BytesIO(signed.data),
         )
-        _record_file(actor, dossier, row)
         result = ResultDocument.objects.create(
             dossier=dossier,
             template=template,

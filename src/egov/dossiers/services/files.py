@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from io import BytesIO
 from typing import Any
 
 from django.core.files import File
@@ -179,6 +180,42 @@ def create_dossier_with_scans(actor: Any, *, scans: Iterable[Scan], **create_kwa
             )
             _record_file(actor, dossier, row)
         return result
+
+
+@contextmanager
+def files_transaction() -> Iterator[list[tuple[Storage, str]]]:
+    """A transaction that stores files, for other apps' services: if it fails, the files stored in it
+    are deleted again (their rows roll back with it). Pass what it yields to `store_result_file`."""
+    with _cleanup_on_error() as written, transaction.atomic():
+        yield written
+
+
+def store_result_file(
+    written: list[tuple[Storage, str]],
+    actor: Any,
+    dossier: Dossier,
+    *,
+    name: str,
+    data: bytes,
+    sha256: str,
+) -> DossierFile:
+    """Store a result document (e.g. a signed PDF) as the dossier's RESULT file and record it, inside
+    `files_transaction()`; the caller holds the dossier's row lock and has checked its rights."""
+    row = _store(
+        written,
+        dossier,
+        actor,
+        kind=DossierFile.Kind.RESULT,
+        requirement_id=None,
+        supplement=None,
+        name=name,
+        content_type="application/pdf",
+        size=len(data),
+        sha256=sha256,
+        content=BytesIO(data),
+    )
+    _record_file(actor, dossier, row)
+    return row
 
 
 def _check_links(
