@@ -396,6 +396,12 @@ EGOV = {
         "",
         "Folder with the TrueType fonts for PDF results and forms (empty: the system's font folders).",
     ),
+    "CRL_DAYS": env_int(
+        "EGOV_CRL_DAYS",
+        7,
+        "Days a revocation list (CRL) of the node's PKI stays valid. `egov worker` signs a new one when less "
+        "than half of that is left; a lapsed CRL makes every signature verify as not checkable (egov.W012).",
+    ),
     "PAYMENT_PLATFORM_URL": env_str(
         "EGOV_PAYMENT_PLATFORM_URL",
         "",

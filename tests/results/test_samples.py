@@ -1,4 +1,4 @@
-"""docs/samples/: the signed result and the CA that verifies it, written by the demo hook."""
+"""docs/samples/: the signed result, the CA that verifies it and its CRL, written by the demo hook."""
 
 from __future__ import annotations
 
@@ -19,10 +19,12 @@ pytestmark = pytest.mark.django_db
 
 def test_sample_pair_verifies_on_its_own(world: World, node_pki: Path, tmp_path: Path) -> None:
     result = issued(world, node_pki)
-    pdf_path, ca_path = make_sample(tmp_path / "samples")
-    assert pdf_path.name == "result-signed.pdf" and ca_path.name == "ca.pem"
+    pdf_path, ca_path, crl_path = make_sample(tmp_path / "samples")
+    assert (pdf_path.name, ca_path.name, crl_path.name) == ("result-signed.pdf", "ca.pem", "crl.pem")
     check = verify_pdf(pdf_path.read_bytes(), trust_roots=pki.load_certificates(ca_path))
     assert check.valid and check.signer == result.agency.name
+    with_crl = verify_pdf(pdf_path.read_bytes(), pki.load_certificates(ca_path), [pki.load_crl(crl_path)])
+    assert with_crl.valid and len(with_crl.signatures) == 2
     openssl = shutil.which("openssl")
     if openssl:
         out = subprocess.run(
@@ -50,4 +52,4 @@ def test_command_writes_the_sample(world: World, node_pki: Path, tmp_path: Path)
     issued(world, node_pki)
     out = StringIO()
     call_command(Command(), "sample", "--out", str(tmp_path / "s"), stdout=out)
-    assert (tmp_path / "s" / "result-signed.pdf").is_file() and (tmp_path / "s" / "ca.pem").is_file()
+    assert {p.name for p in (tmp_path / "s").iterdir()} == {"result-signed.pdf", "ca.pem", "crl.pem"}

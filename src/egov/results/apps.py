@@ -6,3 +6,6 @@ class ResultsConfig(AppConfig):
     name = "egov.results"
     label = "results"
     verbose_name = _("Electronic results")
+
+    def ready(self) -> None:
+        from egov.results import checks  # noqa: F401  (registers the revocation-list check)

@@ -58,6 +58,14 @@ REASONS: list[tuple[str, str, str, str]] = [
         "The signer's certificate was revoked.",
     ),
     (
+        verification.REVOCATION_LAPSED,
+        "crl_lapsed",
+        "Danh sách chứng thư số bị thu hồi (CRL) của hệ thống đã hết hạn nên chưa kiểm tra được chữ ký; "
+        "vui lòng thử lại sau hoặc liên hệ cơ quan cấp.",
+        "The system's certificate revocation list (CRL) has lapsed, so the signature cannot be checked; "
+        "please try again later or contact the issuing agency.",
+    ),
+    (
         "signing certificate does not chain to a trusted root",
         "untrusted",
         "Chữ ký không do cơ quan thuộc hệ thống này cấp (chứng thư số không được tin cậy).",

@@ -4,7 +4,8 @@ Layout of the PKI folder (``egov pki init``, default ``DATA_DIR / "pki"``)::
 
     ca.pem                 root CA certificate (the node's trust anchor; public)
     ca.p12 (+ .pass)       CA key and certificate, encrypted PKCS#12 (0600)
-    crl.pem                the CRL signed by the CA (empty at first; `revoke_certificate` adds to it)
+    crl.pem                the CRL signed by the CA, valid EGOV_CRL_DAYS (empty at first;
+                           `revoke_certificate` adds to it, `egov.results.crl` signs it again in time)
     agencies/<code>.pem    agency signing certificate (public)
     agencies/<code>.p12    agency key + certificate + CA, encrypted PKCS#12 (0600)
     agencies/<code>.p12.pass
@@ -24,7 +25,7 @@ import datetime as dt
 import fcntl
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ from egov.core.errors import Conflict, ValidationFailed
 DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")  # id-kp-documentSigning (RFC 9336)
 PEOPLE = "people"
 DEFAULT_DAYS = 825
+DEFAULT_CRL_DAYS = 7
 CA_DAYS_FACTOR = 2
 
 
@@ -189,20 +191,52 @@ def _make_agency_cert(
     return key, cert
 
 
-def _make_crl(
-    ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate, now: dt.datetime, days: int
+def crl_days() -> int:
+    """How long a CRL of this PKI is valid (`EGOV_CRL_DAYS`): short, as real CAs publish them, so a
+    revocation is never hidden behind an old list; `egov worker` signs the next one in time."""
+    days = int(str(settings.EGOV.get("CRL_DAYS", DEFAULT_CRL_DAYS)))
+    if days < 1:
+        raise PkiError(
+            "EGOV_CRL_DAYS phải là số ngày lớn hơn 0.", "EGOV_CRL_DAYS must be a number of days above 0."
+        )
+    return days
+
+
+def sign_crl(
+    ca_key: ec.EllipticCurvePrivateKey,
+    ca_cert: x509.Certificate,
+    *,
+    number: int,
+    entries: Iterable[x509.RevokedCertificate] = (),
+    now: dt.datetime | None = None,
+    days: int | None = None,
 ) -> x509.CertificateRevocationList:
-    return (
+    """A CRL with `entries`, CRL number `number`, valid from `now` for `days` (default `crl_days()`)."""
+    now = now or dt.datetime.now(dt.UTC)
+    builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(ca_cert.subject)
         .last_update(now - dt.timedelta(minutes=5))
-        .next_update(now + dt.timedelta(days=days))
-        .add_extension(x509.CRLNumber(1), critical=False)
+        .next_update(now + dt.timedelta(days=crl_days() if days is None else days))
+        .add_extension(x509.CRLNumber(number), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )
-        .sign(ca_key, hashes.SHA256())
     )
+    for entry in entries:
+        builder = builder.add_revoked_certificate(entry)
+    return builder.sign(ca_key, hashes.SHA256())
+
+
+def write_crl(directory: Path, crl: x509.CertificateRevocationList) -> None:
+    """Replace ``crl.pem`` atomically (readers see the old list or the new one, never half of one)."""
+    temporary = directory / "crl.pem.new"
+    temporary.write_bytes(crl.public_bytes(serialization.Encoding.PEM))
+    temporary.replace(directory / "crl.pem")
+
+
+def crl_number(crl: x509.CertificateRevocationList) -> int:
+    return int(crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number)
 
 
 def _check_agencies(agencies: list[tuple[str, str]]) -> None:
@@ -256,8 +290,7 @@ def init_pki(
     ca_key, ca_cert = _make_ca(node_name, now, days * CA_DAYS_FACTOR)
     (directory / "ca.pem").write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
     _write_p12(directory / "ca.p12", "ca", ca_key, ca_cert, [])
-    crl = _make_crl(ca_key, ca_cert, now, days)
-    (directory / "crl.pem").write_bytes(crl.public_bytes(serialization.Encoding.PEM))
+    write_crl(directory, sign_crl(ca_key, ca_cert, number=1, now=now))
     for code, name in agencies:
         key, cert = _make_agency_cert(ca_key, ca_cert, node_name, code, name, now, days)
         (directory / "agencies" / f"{code}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
@@ -397,8 +430,8 @@ def issue_personal_certificate(
 
 
 @contextmanager
-def _crl_lock(directory: Path) -> Iterator[None]:
-    """One CRL writer at a time (two revocations at once must both end up on the list)."""
+def crl_lock(directory: Path) -> Iterator[None]:
+    """One CRL writer at a time (two revocations, or a revocation and a renewal, must both count)."""
     with open(directory / "crl.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -417,30 +450,16 @@ def revoke_certificate(
     serial: str,
     *,
     reason: x509.ReasonFlags = x509.ReasonFlags.key_compromise,
-    days: int = DEFAULT_DAYS,
 ) -> x509.CertificateRevocationList:
     """Put the certificate ``serial`` (hex) on the CRL: a new CRL with every earlier entry, the next
     CRL number, signed by the CA and written atomically."""
     directory = Path(directory)
     ca_key, ca_cert = load_ca(directory)
-    with _crl_lock(directory):
+    with crl_lock(directory):
         old = load_crl(directory / "crl.pem")
         if serial in {format(entry.serial_number, "x") for entry in old}:
             return old
         now = dt.datetime.now(dt.UTC)
-        number = old.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
-        builder = (
-            x509.CertificateRevocationListBuilder()
-            .issuer_name(ca_cert.subject)
-            .last_update(now - dt.timedelta(minutes=5))
-            .next_update(now + dt.timedelta(days=days))
-            .add_extension(x509.CRLNumber(number + 1), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
-            )
-        )
-        for entry in old:
-            builder = builder.add_revoked_certificate(entry)
         entry = (
             x509.RevokedCertificateBuilder()
             .serial_number(int(serial, 16))
@@ -448,8 +467,6 @@ def revoke_certificate(
             .add_extension(x509.CRLReason(reason), critical=False)
             .build()
         )
-        crl = builder.add_revoked_certificate(entry).sign(ca_key, hashes.SHA256())
-        temporary = directory / "crl.pem.new"
-        temporary.write_bytes(crl.public_bytes(serialization.Encoding.PEM))
-        temporary.replace(directory / "crl.pem")
+        crl = sign_crl(ca_key, ca_cert, number=crl_number(old) + 1, entries=[*old, entry], now=now)
+        write_crl(directory, crl)
         return crl

@@ -18,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
@@ -32,6 +33,7 @@ from egov.results._sync import run_blocking
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 NO_SIGNATURE = "no signature"
+REVOCATION_LAPSED = "revocation list lapsed: the certificate's status cannot be checked"
 
 
 class InvalidPdf(ValidationFailed):
@@ -106,6 +108,8 @@ def _reasons(status: PdfSignatureStatus) -> list[str]:
         reasons.append("signature value is not valid")
     if status.revoked:
         reasons.append("signing certificate revoked")
+    elif status.intact and status.trust_problem_indic == AdESIndeterminate.TRY_LATER:
+        reasons.append(REVOCATION_LAPSED)  # pyHanko's StaleRevinfoError: the CRL is past its next update
     elif status.intact and not status.trusted:
         reasons.append("signing certificate does not chain to a trusted root")
     if status.modification_level is not None and not status.docmdp_ok:

@@ -1,7 +1,8 @@
-"""`egov pki init|show|enrol|revoke`: the node's development PKI.
+"""`egov pki init|show|enrol|revoke|crl`: the node's development PKI.
 
 A root CA, one signing certificate per agency (init) and personal signing certificates of the officers
-who sign results as the competent person (enrol), with revocation onto the CRL (revoke)."""
+who sign results as the competent person (enrol), with revocation onto the CRL (revoke); the CRL is
+short lived and `egov worker` signs it again in time (crl shows it, `crl --renew` signs it now)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from egov.core.errors import DomainError
-from egov.results import enrolment, pki
+from egov.results import crl, enrolment, pki
 
 
 def _agency(value: str) -> tuple[str, str]:
@@ -71,6 +72,9 @@ class Command(BaseCommand):
         revoke = sub.add_parser("revoke", help="Revoke a personal certificate (its serial goes on the CRL).")
         revoke.add_argument("--serial", required=True, help="Hexadecimal serial (see `egov pki show`).")
         revoke.add_argument("--reason", required=True, help="Why (kept in the register).")
+        renew = sub.add_parser("crl", help="Show the revocation list's next update; --renew signs it now.")
+        renew.add_argument("--dir", help="PKI folder (default: DATA_DIR/pki).")
+        renew.add_argument("--renew", action="store_true", help="Sign the CRL again now (next number).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         directory = Path(options.get("dir") or Path(settings.DATA_DIR) / "pki")
@@ -84,6 +88,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Đã thu hồi / revoked: {row.serial} ({row.full_name}); CRL cập nhật / updated"
                 )
+            elif options["action"] == "crl":
+                self._crl(directory, renew=options["renew"])
             else:
                 self._show(directory)
         except DomainError as exc:
@@ -145,9 +151,30 @@ class Command(BaseCommand):
             self.stdout.write(f"Cá nhân / personal {pem.stem}:")
             for cert in pki.load_certificates(pem):
                 self.stdout.write(describe(cert))
-        if files.crl.exists():
-            crl = pki.load_crl(files.crl)
-            self.stdout.write(
-                f"CRL: {len(list(crl))} thu hồi / revoked; cập nhật tiếp / next update "
-                f"{crl.next_update_utc:%Y-%m-%d %H:%M} UTC"
+        state = crl.crl_state(directory)
+        if state is not None:
+            self.stdout.write(crl_line(state))
+
+    def _crl(self, directory: Path, *, renew: bool) -> None:
+        state = crl.crl_state(directory)
+        if state is None:
+            raise CommandError(
+                f"Chưa có CRL trong {directory} (chạy `egov pki init`).\n"
+                f"No CRL in {directory} (run `egov pki init`)."
             )
+        if renew:
+            state, _signed = crl.renew_crl(directory, force=True)
+            self.stdout.write(f"Đã ký lại CRL / CRL signed again: số / number {state.number}")
+        self.stdout.write(crl_line(state))
+
+
+def crl_line(state: crl.CrlState) -> str:
+    """The CRL in one line, and plainly when it has lapsed: then no signature can be checked."""
+    when = f"{state.next_update:%Y-%m-%d %H:%M} UTC"
+    line = f"CRL: {state.revoked} thu hồi / revoked; số / number {state.number}; "
+    if not state.lapsed:
+        return line + f"cập nhật tiếp / next update {when}"
+    return line + (
+        f"ĐÃ HẾT HẠN từ {when}: mọi chữ ký không kiểm tra được, chạy `egov pki crl --renew` / "
+        f"LAPSED on {when}: no signature can be checked, run `egov pki crl --renew`"
+    )

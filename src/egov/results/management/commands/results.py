@@ -1,4 +1,5 @@
-"""`egov results sample --out docs/samples`: write the latest signed result and the CA that verifies it."""
+"""`egov results sample --out docs/samples`: write the latest signed result, the CA that verifies it and
+the CA's current revocation list."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sample = sub.add_parser("sample", help="Write result-signed.pdf and ca.pem into a folder.")
+        sample = sub.add_parser("sample", help="Write result-signed.pdf, ca.pem and crl.pem into a folder.")
         sample.add_argument("--out", default="docs/samples", help="Folder to write (default: docs/samples).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            pdf_path, ca_path = make_sample(options["out"])
+            paths = make_sample(options["out"])
         except DomainError as exc:
             raise CommandError(f"[{exc.code}] {exc.vi}\n{exc.en}") from exc
-        self.stdout.write(f"Đã ghi / written: {pdf_path}, {ca_path}")
+        self.stdout.write(f"Đã ghi / written: {', '.join(str(path) for path in paths)}")
