@@ -35,6 +35,20 @@ ROLE_SUFFIX = {
     "leader": "lanhdao",
     "clerk": "vanthu",
 }
+# The demo's officers are people: their names are printed under the signer's position on a signed
+# result and in their personal certificate (invented names, none shared, none the citizen's).
+DEMO_NAMES = {
+    "xa.motcua": "Nguyễn Thị Lan",
+    "xa.chuyenvien": "Trần Văn Hùng",
+    "xa.truongphong": "Lê Thị Thu Hà",
+    "xa.lanhdao": "Phạm Quốc Trung",
+    "xa.vanthu": "Hoàng Thị Mai",
+    "ttpvhcc.motcua": "Đỗ Thị Hồng Nhung",
+    "so.chuyenvien": "Vũ Minh Tuấn",
+    "so.truongphong": "Bùi Thị Thanh Hương",
+    "so.lanhdao": "Đặng Văn Hải",
+    "so.vanthu": "Ngô Thị Phương",
+}
 # username prefix → (agency, roles); the service centre's desk also sits for every department.
 DEMO_UNITS: dict[str, tuple[str, tuple[str, ...]]] = {
     "xa": (COMMUNE, ("desk", "specialist", "division_head", "leader", "clerk")),
@@ -48,9 +62,11 @@ class DemoAccount:
     username: str
     kind: str
     roles: str
+    name: str = ""
 
 
 def create_demo_accounts() -> list[DemoAccount]:
+    from egov.accounts.models import Role
     from egov.catalog.models import Agency
 
     accounts = [demo_admin(), demo_citizen()]
@@ -60,9 +76,9 @@ def create_demo_accounts() -> list[DemoAccount]:
         for role in roles:
             username = f"{prefix}.{ROLE_SUFFIX[role]}"
             for place in places:
-                demo_officer(username, place, role, home_name=agency.name)
+                user = demo_officer(username, place, role)
             where = ", ".join(f"{p.name} ({p.code})" for p in places)
-            accounts.append(DemoAccount(username, "officer", f"{role} @ {where}"))
+            accounts.append(DemoAccount(username, "officer", f"{Role(role).label} @ {where}", user.full_name))
     return accounts
 
 
@@ -93,7 +109,7 @@ def demo_admin() -> DemoAccount:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
     _enrol(admin)
-    return DemoAccount("admin", "superuser", "quản trị / administration")
+    return DemoAccount("admin", "superuser", "quản trị / administration", admin.full_name)
 
 
 def demo_citizen() -> DemoAccount:
@@ -112,17 +128,16 @@ def demo_citizen() -> DemoAccount:
     if created:
         citizen.set_password(DEMO_PASSWORD)
         citizen.save()
-    return DemoAccount("congdan", "citizen", "công dân / citizen")
+    return DemoAccount("congdan", "citizen", "công dân / citizen", citizen.full_name)
 
 
-def demo_officer(username: str, agency: Any, role: str, *, home_name: str = "") -> Any:
-    """The officer (created once, with the demo password and second factor) holding `role` at `agency`;
-    the name says the role and the unit (`home_name`, by default the agency)."""
-    from egov.accounts.models import Role, RoleAssignment, User
+def demo_officer(username: str, agency: Any, role: str) -> Any:
+    """The officer (created once, with the demo password, second factor and a person's name from
+    `DEMO_NAMES`) holding `role` at `agency`."""
+    from egov.accounts.models import RoleAssignment, User
 
-    full_name = f"{Role(role).label.split(' / ')[0]} — {home_name or agency.name}"
     user, created = User.objects.get_or_create(
-        username=username, defaults={"kind": User.Kind.OFFICER, "full_name": full_name}
+        username=username, defaults={"kind": User.Kind.OFFICER, "full_name": DEMO_NAMES[username]}
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -346,7 +361,7 @@ def prepare() -> list[DemoAccount]:
 
 
 def write_samples() -> None:
-    """var/samples/: the demo's signed result and the CA certificate that verifies it (docs/samples/)."""
+    """var/samples/: the demo's signed result, the CA certificate and CRL that verify it (docs/samples/)."""
     from pathlib import Path
 
     from django.conf import settings
@@ -367,10 +382,18 @@ def print_accounts(accounts: list[DemoAccount], port: int) -> None:
         f"  khoá / secret {DEMO_TOTP_SECRET} (ứng dụng xác thực / authenticator app), hoặc / or\n"
         "  .venv/bin/egov otp code xa.motcua   (mã hiện tại / the current code)\n"
     )
-    width = max(len(a.username) for a in accounts)
-    for account in accounts:
-        print(f"  {account.username.ljust(width)}  {account.kind:9}  {account.roles}")
+    for line in account_lines(accounts):
+        print(line)
     print("\nCtrl-C để dừng / to stop.\n", flush=True)
+
+
+def account_lines(accounts: list[DemoAccount]) -> list[str]:
+    """One line per account: user name, kind, the person's name and what they do where."""
+    width = max(len(a.username) for a in accounts)
+    name_width = max(len(a.name) for a in accounts)
+    return [
+        f"  {a.username.ljust(width)}  {a.kind:9}  {a.name.ljust(name_width)}  {a.roles}" for a in accounts
+    ]
 
 
 def start_demo_mailbox() -> Controller | None:

@@ -72,21 +72,14 @@ def replay_reorganisation() -> bool:
     plan = parse_plan(PLAN.read_bytes())
     with transaction.atomic(), replayed_time("2024-11-12 08:00") as clock:
         services.import_bundle(bundle.parse_bundle(OLD_CATALOGUE.read_bytes()))
-        _officers_before(_name_in(plan))
+        _officers_before()
         _dossiers_of_2024_25(clock)
         clock.at("2025-07-01 07:00")
         reorganise(plan)
     return True
 
 
-def _name_in(plan: dict[str, Any]) -> str:
-    """The name of the demo's ward today: the officers are named after the unit they end up in."""
-    from egov.demo import COMMUNE
-
-    return next(a["name"] for a in plan["agencies"] if a["code"] == COMMUNE)
-
-
-def _officers_before(home_name: str) -> None:
+def _officers_before() -> None:
     """The commune officers of today worked for the city of Vĩnh Yên and for phường Liên Bảo."""
     from egov.catalog.models import Agency
     from egov.demo import ROLE_SUFFIX, demo_citizen, demo_officer
@@ -95,7 +88,7 @@ def _officers_before(home_name: str) -> None:
     for code in (OLD_CITY, OLD_WARD):
         agency = Agency.objects.get(code=code)
         for role in ROLES:
-            demo_officer(f"xa.{ROLE_SUFFIX[role]}", agency, role, home_name=home_name)
+            demo_officer(f"xa.{ROLE_SUFFIX[role]}", agency, role)
 
 
 def _dossiers_of_2024_25(clock: ReplayClock) -> None:
