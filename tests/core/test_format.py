@@ -43,7 +43,7 @@ def test_admin_titles_and_app_names_are_vietnamese(admin_client: Client) -> None
     assert "Quản trị hệ thống egov" in html
     assert "Hồ sơ một cửa" in html and "Danh mục thủ tục hành chính" in html
     assert "(Dossiers)" not in html
-    assert "Khoá đăng nhập" in html and "Mã truy cập API" in html and "Kết quả tác vụ" in html
+    assert "Khoá đăng nhập" in html and "Hệ thống kết nối" in html and "Kết quả tác vụ" in html
 
 
 def test_a_note_carries_its_amount() -> None:

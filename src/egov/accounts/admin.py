@@ -2,12 +2,19 @@
 
 A machine client's secret is shown once, in the page that answers the "issue new credentials" action,
 and stored nowhere else (not in a message, not in the session).
+
+django-oauth-toolkit's own admins (applications, access, refresh and ID tokens, grants) are taken out:
+egov makes an OAuth application only as a machine client's credentials (`egov clients`, the machine
+client page here), with their roles and scopes. Through the toolkit's pages an administrator could
+create an application egov knows nothing about, or re-point a live one or a token at another user,
+scope or expiry; revoking is the machine client's "revoke" action, which deletes its tokens too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import oauth2_provider.admin  # noqa: F401  (registers the toolkit's admins, taken out below)
 from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -15,6 +22,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
 from egov.accounts import clients, services, throttling
 from egov.accounts.models import ClientCredential, MachineClient, RoleAssignment, User
@@ -23,6 +37,17 @@ from egov.core.autocomplete import SafeAutocompleteMixin
 
 # The admin signs in through our pages, so it also asks officers for their second factor.
 admin.site.login = admin_login  # type: ignore[method-assign]
+
+TOOLKIT_MODELS = (
+    get_application_model(),
+    get_access_token_model(),
+    get_refresh_token_model(),
+    get_grant_model(),
+    get_id_token_model(),
+)
+for _model in TOOLKIT_MODELS:
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class RoleAssignmentInline(SafeAutocompleteMixin, admin.TabularInline):
