@@ -391,7 +391,7 @@ def test_a_file_that_is_not_what_its_name_says_is_an_inline_error(
     fake = SimpleUploadedFile("giay-to.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     response = citizen_client.post(reverse("portal:my_supplement", args=[dossier.code]), {"file_other": fake})
     assert response.status_code == 400
-    assert "Only PDF, PNG, JPEG, DOCX or ODT files are accepted" in response.content.decode()
+    assert "Only PDF, PNG, JPEG, DOCX (Word), ODT (OpenDocument) files are accepted" in response.content.decode()
     assert not DossierFile.objects.filter(dossier=dossier).exists()
     assert not Event.objects.filter(aggregate_id=dossier.code, kind=SUPPLEMENT_SUBMITTED).exists()
 
