@@ -25,16 +25,24 @@ from egov.dossiers.selectors import lock_dossier
 from tests.dossiers.factories import World, build_world
 
 
-def test_a_transition_asks_nothing_for_its_permission_checks(world: World) -> None:
+def test_a_transition_is_its_lock_and_one_write_and_asks_nothing_for_its_checks(world: World) -> None:
     dossier = world.at_step(2)
     with CaptureQueriesContext(connection) as queries:
         services.forward_dossier(world.specialist, dossier, note="xong")
     sql = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert "FOR UPDATE" in sql[0] and "accounts_roleassignment" in sql[0]
+    assert "dossiers_dossier" in sql[0] and "accounts_roleassignment" in sql[0]  # the lock
     assert not any("roleassignment" in text or "catalog_agency" in text for text in sql[1:])
     if connection.vendor == "postgresql":
-        # the lock (with the rights), close the step, open the next, the dossier, event + outbox
-        assert [text.split()[0] for text in sql] == ["WITH", "UPDATE", "INSERT", "UPDATE", "WITH"]
+        assert "FOR UPDATE OF d" in sql[0] and len(sql) == 2
+        # then one statement: close the step, open the next, point the dossier at it, the event
+        write = sql[1]
+        order = ['UPDATE "dossiers_dossierstep"', 'INSERT INTO "dossiers_dossierstep"']
+        order += ['UPDATE "dossiers_dossier"', 'INSERT INTO "core_event"']
+        assert [write.index(part) for part in order] == sorted(write.index(part) for part in order)
+    done = Dossier.objects.select_related("current_step").get(pk=dossier.pk)
+    assert done.current_step is not None and done.current_step.position == 3
+    closed = DossierStep.objects.get(dossier=dossier, position=2)
+    assert closed.finished_by_id == world.specialist.pk and closed.note == "xong"
 
 
 def test_the_rights_read_under_the_lock_do_not_outlive_the_call(world: World) -> None:

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from egov.core import reactions
+from egov.core.batch import Batch, Shape, ctes, inserted_ids_sql
 from egov.core.models import Event, OutboxMessage
 from egov.core.rows import fast, insert_sql, values
 
@@ -41,8 +42,12 @@ def record_event(
     after: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
     outgoing: Iterable[Outgoing] = (),
+    batch: Batch | None = None,
 ) -> Event:
-    """Write the event and its outbox rows; must run inside the service's transaction."""
+    """Write the event and its outbox rows; must run inside the service's transaction.
+
+    `batch`: rows the service queued (egov.core.batch), written first, in the same statement.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the service's transaction")
     now = timezone.now()
@@ -56,7 +61,7 @@ def record_event(
         after=after or {},
         data=data or {},
     )
-    _insert(event, _outbox_rows(outgoing, now))
+    _insert(event, _outbox_rows(outgoing, now), batch or Batch())
     more = [message for subscriber in reactions.subscribers_of(kind) for message in subscriber(event)]
     if more:  # e.g. the notifications a status change sends
         OutboxMessage.objects.bulk_create(_outbox_rows(more, now))
@@ -70,27 +75,32 @@ def _outbox_rows(messages: Iterable[Outgoing], now: Any) -> list[OutboxMessage]:
     ]
 
 
-def _insert(event: Event, rows: list[OutboxMessage]) -> None:
-    """The event (its id set from the database) and `rows`, in one statement on PostgreSQL."""
+def _insert(event: Event, rows: list[OutboxMessage], batch: Batch) -> None:
+    """The batch, the event (its id set from the database) and `rows`: one statement on PostgreSQL."""
     if not fast():
+        batch.save_each()
         event.save(force_insert=True)
         if rows:
             OutboxMessage.objects.bulk_create(rows)
         return
-    params = values(event, add=True)
+    shape = batch.shape()
+    params = batch.params(shape) + values(event, add=True)
     for row in rows:
         params += values(row, add=True)
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(len(rows)), params)
-        event.pk = cursor.fetchone()[0]
+        cursor.execute(_statement(shape, len(rows)), params)
+        event_id, *inserted = cursor.fetchone()
+    batch.apply(shape, inserted)
+    event.pk = event_id
     event._state.adding = False
     event._state.db = connection.alias
 
 
-@lru_cache(maxsize=16)
-def _insert_sql(outbox_rows: int) -> str:
-    """`WITH e AS (INSERT event RETURNING id)[, o AS (INSERT outbox rows)] SELECT id FROM e`."""
-    sql = f"WITH e AS ({insert_sql(Event, 1, returning=True)})"
+@lru_cache(maxsize=256)
+def _statement(shape: Shape, outbox_rows: int) -> str:
+    """`WITH w0 AS (…), …, e AS (INSERT event RETURNING id)[, o AS (INSERT outbox rows)] SELECT …`."""
+    parts = [*ctes(shape), f"e AS ({insert_sql(Event, 1, returning=True)})"]
     if outbox_rows:
-        sql += f", o AS ({insert_sql(OutboxMessage, outbox_rows, returning=False)})"
-    return sql + " SELECT * FROM e"
+        parts.append(f"o AS ({insert_sql(OutboxMessage, outbox_rows, returning=False)})")
+    ids = ", ".join(["(SELECT id FROM e)", *inserted_ids_sql(shape)])
+    return f"WITH {', '.join(parts)} SELECT {ids}"

@@ -12,6 +12,7 @@ from django.db import models
 from egov.catalog.models import Agency, Channel, ProcedureVersion, ProcessStep
 
 if TYPE_CHECKING:
+    from egov.core.batch import Batch
     from egov.dossiers.authority import Authority
 
 
@@ -157,9 +158,11 @@ class Dossier(models.Model):
     request_digest = models.CharField(max_length=64, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Not a column: what the actor of a service call may act for, read by that call's row lock
-    # (egov.dossiers.selectors.lock_dossier) and dropped when the call records its event.
+    # Not columns: what the actor of a service call may act for, read by that call's row lock
+    # (egov.dossiers.selectors.lock_dossier), and the rows the call writes with its event
+    # (egov.core.batch); both are dropped when the call records its event.
     authority: Authority | None = None
+    writes: Batch | None = None
 
     class Meta:
         verbose_name = "hồ sơ"

@@ -15,9 +15,9 @@ from typing import Any
 from django.utils import timezone
 
 from egov.catalog.models import ProcessStep, TimeUnit
+from egov.core.batch import Batch
 from egov.core.calendar import WorkingCalendar, get_calendar
 from egov.core.events import Outgoing, record_event
-from egov.core.rows import insert_row, update_row
 from egov.dossiers.errors import TextRequired
 from egov.dossiers.models import NATIONAL_STATUS_CODE, Dossier, DossierStep, Status, Timeliness
 from egov.dossiers.selectors import lock_dossier
@@ -71,12 +71,27 @@ def _lifecycle_values(dossier: Dossier) -> list[Any]:
 
 
 def _changed_fields(dossier: Dossier) -> list[str]:
-    """The lifecycle columns this service changed, so the UPDATE writes (and compiles) only those."""
+    """The lifecycle columns this service changed, so the UPDATE writes only those.
+
+    A step opened by this call has no id until the batch is sent, so `current_step` counts as
+    changed whenever it points at one.
+    """
     loaded = getattr(dossier, "_loaded_lifecycle", None)
     if loaded is None:
         return LIFECYCLE_FIELDS
     now = _lifecycle_values(dossier)
-    return [name for name, old, new in zip(LIFECYCLE_FIELDS, loaded, now, strict=True) if old != new]
+    changed = [name for name, old, new in zip(LIFECYCLE_FIELDS, loaded, now, strict=True) if old != new]
+    step = dossier.current_step
+    if step is not None and step.pk is None and "current_step" not in changed:
+        changed.append("current_step")
+    return changed
+
+
+def writes_of(dossier: Dossier) -> Batch:
+    """The rows this service call writes with its event (egov.core.batch), sent by save_and_record."""
+    if dossier.writes is None:
+        dossier.writes = Batch()
+    return dossier.writes
 
 
 def require_text(value: str, field: str) -> str:
@@ -114,10 +129,11 @@ def save_and_record(
     dossier handed back never answers a later check with them.
     """
     dossier.authority = None
+    batch = writes_of(dossier)
     if dossier.pk is None:
-        insert_row(dossier)
+        batch.insert(dossier)
     else:
-        update_row(dossier, [*_changed_fields(dossier), "updated_at"])
+        batch.update(dossier, [*_changed_fields(dossier), "updated_at"])
     after = snapshot(dossier)
     outgoing: list[Outgoing] = []
     if before.get("national_status") != after["national_status"]:
@@ -131,7 +147,9 @@ def save_and_record(
         after=after,
         data=data or {},
         outgoing=outgoing,
+        batch=batch,
     )
+    dossier.writes = None
     return dossier
 
 
@@ -169,7 +187,7 @@ def start_step(
         started_at=start,
         due_at=due,
     )
-    insert_row(row)
+    writes_of(dossier).insert(row)
     dossier.current_step = row
     dossier.current_unit_id = unit_id
     dossier.current_role = step.role
@@ -186,7 +204,7 @@ def close_step(dossier: Dossier, actor: Any, outcome: str, note: str, now: datet
     step.finished_by = actor if getattr(actor, "pk", None) else None
     step.outcome = outcome
     step.note = note
-    update_row(step, ["finished_at", "finished_by", "outcome", "note"])
+    writes_of(dossier).update(step, ["finished_at", "finished_by", "outcome", "note"])
     return step
 
 
@@ -225,7 +243,7 @@ def resume(dossier: Dossier, now: datetime) -> int:
             dossier.apology_due_at = push(dossier.apology_due_at) if dossier.apology_due_at else None
             if dossier.current_step is not None:
                 dossier.current_step.due_at = push(dossier.current_step.due_at)
-                dossier.current_step.save(update_fields=["due_at"])
+                writes_of(dossier).update(dossier.current_step, ["due_at"])
                 dossier.step_due_at = dossier.current_step.due_at
             elif dossier.step_due_at is not None:
                 dossier.step_due_at = push(dossier.step_due_at)
