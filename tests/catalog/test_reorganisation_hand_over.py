@@ -47,7 +47,7 @@ def desk_officer() -> User:
 
 
 def test_accounts_declares_the_hand_over_of_role_assignments() -> None:
-    assert hand_over_roles in reactions.registry().guards[HAND_OVER.name]
+    assert hand_over_roles in reactions.registry().steps[HAND_OVER.name]
 
 
 def test_without_the_accounts_declaration_the_catalogue_moves_no_role(desk_officer: User) -> None:
@@ -67,7 +67,7 @@ def test_the_hand_over_runs_in_the_plans_transaction_and_a_refusal_undoes_the_pl
         raise Conflict("Chưa bàn giao xong.", "The hand-over is not finished.", code="hand_over_refused")
 
     with reactions.isolated(keep=True):
-        reactions.guard(HAND_OVER, refuse)
+        reactions.take_part(HAND_OVER, refuse)
         with pytest.raises(Conflict):
             reorganise(closing_plan())
     (hand_over,) = seen

@@ -11,11 +11,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from egov.core import events, outbox, periodic, reactions
 from egov.core.errors import DomainError
-from egov.core.reactions import Guard, Total
+from egov.core.reactions import Guard, Step, Total
 from egov.dossiers.services import closing, intake, processing
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "egov"
-DECLARING = re.compile(r"^\s*reactions\.(on_event|on_outbox|every|guard|contribute)\(", re.MULTILINE)
+DECLARING = re.compile(
+    r"^\s*reactions\.(on_event|on_outbox|every|guard|contribute|take_part)\(", re.MULTILINE
+)
 
 
 @pytest.fixture
@@ -32,7 +34,8 @@ def test_every_apps_flows_are_discovered_at_start_up() -> None:
     )
     assert set(live.dead_handlers) == {"notification.deliver"}
     assert {"portal.expire_drafts", "payments.reconcile", "payments.refunds"} <= set(live.jobs)
-    assert set(live.guards) == {"dossier.before_receipt", "dossier.before_result", "catalog.hand_over"}
+    assert set(live.guards) == {"dossier.before_receipt", "dossier.before_result"}
+    assert set(live.steps) == {"catalog.hand_over"}
     assert set(live.totals) == {"dossier.obligation_amount"}
 
 
@@ -100,6 +103,16 @@ def test_a_total_adds_every_contribution(registry: reactions.Registry) -> None:
     reactions.contribute(point, lambda n: n * 1000)
     reactions.contribute(point, lambda n: 500)
     assert reactions.total(point, 3) == 3500
+
+
+def test_a_step_lets_every_part_do_its_work_in_order(registry: reactions.Registry) -> None:
+    point: Step[list[str]] = Step("test.change")
+    done: list[str] = []
+    reactions.run_parts(point, done)  # no part: nothing to do
+    reactions.take_part(point, lambda log: log.append("accounts"))
+    reactions.take_part(point, lambda log: log.append("payments"))
+    reactions.run_parts(point, done)
+    assert done == ["accounts", "payments"]
 
 
 def test_an_isolated_registry_is_put_back_afterwards() -> None:

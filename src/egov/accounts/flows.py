@@ -10,4 +10,4 @@ from egov.accounts.services_reorganisation import hand_over_roles
 from egov.catalog import extensions
 from egov.core import reactions
 
-reactions.guard(extensions.HAND_OVER, hand_over_roles)
+reactions.take_part(extensions.HAND_OVER, hand_over_roles)

@@ -1,6 +1,6 @@
 """Where other apps plug into the catalogue's services, which may not import them (they sit above).
 
-An app declares what it plugs in here in its own `flows.py` (`reactions.guard`); each point is asked
+An app declares what it plugs in here in its own `flows.py` (`reactions.take_part`); each point is asked
 inside the catalogue service's transaction, so what the app writes there commits or rolls back with it.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from egov.catalog.models import Agency
 from egov.catalog.reorganisation import ReorganisationReport
-from egov.core.reactions import Guard
+from egov.core.reactions import Step
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,6 @@ class HandOver:
 
 
 # After a plan's agencies are closed and its procedures re-homed (e.g. accounts: officers' role
-# assignments at a closed agency go to its successor). A check may refuse the plan with a DomainError;
+# assignments at a closed agency go to its successor). A part may refuse the plan with a DomainError;
 # nothing of the plan is then written.
-HAND_OVER: Guard[HandOver] = Guard("catalog.hand_over")
+HAND_OVER: Step[HandOver] = Step("catalog.hand_over")

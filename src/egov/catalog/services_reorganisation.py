@@ -68,7 +68,7 @@ def _apply(
     check_plan(plan)
     successors = _close_agencies(plan, on, report)
     published = _rehome_procedures(plan, on, successors, report)
-    reactions.check(HAND_OVER, HandOver(successors, plan.get("roles", "report") == "move", report))
+    reactions.run_parts(HAND_OVER, HandOver(successors, plan.get("roles", "report") == "move", report))
     return report, published
 
 

@@ -10,9 +10,10 @@ module once (`autodiscover`), and the code that does the happening asks this reg
 - `on_outbox(topic, handler, dead=...)`: delivers outbox rows of a topic (`egov.core.outbox`), and
   is told when the relay gives a row up.
 - `every(name, seconds, job)`: housekeeping that `egov worker` runs when due (`egov.core.periodic`).
-- `guard(point, check)` / `contribute(point, part)`: extension points an app declares for the
-  others (a `Guard` each check of which may refuse with a `DomainError`; a `Total` that adds up
-  every contribution), e.g. the dossier services ask before a receipt whether the fees are paid.
+- `guard(point, check)` / `contribute(point, part)` / `take_part(point, part)`: extension points an
+  app declares for the others (a `Guard` each check of which may refuse with a `DomainError`; a
+  `Total` that adds up every contribution; a `Step` where each app does its own part of the change),
+  e.g. the dossier services ask before a receipt whether the fees are paid.
 
 Registering the same function twice is a no-op; a second, different handler for one outbox topic or
 one job name is a mistake (two apps claiming the same work) and fails at start-up.
@@ -55,6 +56,17 @@ class Guard(Generic[T]):
 
 
 @dataclass(frozen=True)
+class Step(Generic[T]):
+    """A point where the declaring app lets the others do their part of a change about a `T`.
+
+    Each registered part runs in the declaring service's transaction, so what it writes commits or
+    rolls back with the change; a part may still refuse with a `DomainError`, undoing all of it.
+    """
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Total(Generic[T]):
     """A point where the declaring app asks the others for an amount about a `T`, summed."""
 
@@ -81,6 +93,7 @@ class Registry:
     jobs: dict[str, Job] = field(default_factory=dict)
     guards: dict[str, list[Callable[[Any], None]]] = field(default_factory=dict)
     totals: dict[str, list[Callable[[Any], int]]] = field(default_factory=dict)
+    steps: dict[str, list[Callable[[Any], None]]] = field(default_factory=dict)
 
     def copy(self) -> Registry:
         return Registry(
@@ -90,6 +103,7 @@ class Registry:
             jobs={k: Job(j.name, j.every_seconds, j.run) for k, j in self.jobs.items()},
             guards={k: list(v) for k, v in self.guards.items()},
             totals={k: list(v) for k, v in self.totals.items()},
+            steps={k: list(v) for k, v in self.steps.items()},
         )
 
 
@@ -166,6 +180,10 @@ def contribute(point: Total[T], part: Callable[[T], int]) -> None:
     _append_once(_registry.totals, point.name, part)
 
 
+def take_part(point: Step[T], part: Callable[[T], None]) -> None:
+    _append_once(_registry.steps, point.name, part)
+
+
 # --- asking (in the code where things happen) -------------------------------------------------
 
 
@@ -193,3 +211,9 @@ def check(point: Guard[T], subject: T) -> None:
 
 def total(point: Total[T], subject: T) -> int:
     return sum(part(subject) for part in _registry.totals.get(point.name, ()))
+
+
+def run_parts(point: Step[T], subject: T) -> None:
+    """Let every app do its part of `point`, in the order they were declared."""
+    for part in _registry.steps.get(point.name, ()):
+        part(subject)
