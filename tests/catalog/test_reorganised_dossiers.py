@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from egov.backoffice import selectors as overview
@@ -21,6 +22,7 @@ from egov.catalog.reorganisation import parse_plan
 from egov.catalog.services_reorganisation import reorganise
 from egov.dossiers import selectors, services
 from egov.dossiers.models import Dossier, Status
+from tests.backoffice.dossier_fixtures import as_officer
 from tests.dossiers.conftest import Clock
 from tests.dossiers.factories import GOOD_DECLARATION, World, officer
 
@@ -107,6 +109,16 @@ def test_work_left_at_the_old_department_is_in_the_successors_worklists(
     desk = selectors.worklist(world.desk, "unassigned").items
     assert reorganised["waiting"].code in [d.code for d in desk]
     assert selectors.dossier_for(world.specialist, reorganised["done"].code) is not None
+
+
+def test_the_successors_desk_finds_what_waited_at_the_old_department_to_be_received(
+    world: World, reorganised: dict[str, Any]
+) -> None:
+    """Submitted before the closure, never received: the successor's desk queue lists it."""
+    waiting = reorganised["waiting"]
+    assert waiting.code in [d.code for d in overview.waiting_at_desk(world.desk).items]
+    page = as_officer(world.desk).get(reverse("office:desk")).content.decode()
+    assert waiting.code in page and reverse("office:dossier", args=[waiting.code]) in page
 
 
 def test_the_successors_officers_carry_on_the_old_dossiers(world: World, reorganised: dict[str, Any]) -> None:

@@ -264,11 +264,13 @@ class DeskPage:
 
 
 def waiting_at_desk(user: Any, *, cursor: str | None = None, limit: int = DESK_PAGE_SIZE) -> DeskPage:
-    """Submitted dossiers (status 1) of the agencies where `user` sits at the desk, oldest first.
+    """Submitted dossiers (status 1) of the agencies where `user` sits at the desk, oldest first, with
+    those still waiting at the agencies whose work they took over (a dossier submitted the day before
+    a reorganisation is received by the successor's desk, as `policies.RECEIVE` allows).
 
     Keyset on id over `dossier_agency_due_idx` (agency, status, …): the cost does not grow with the table.
     """
-    agencies = list(desk_agencies(user).values_list("pk", flat=True))
+    agencies = sorted(attributed_agency_ids(desk_agencies(user).values_list("pk", flat=True)))
     if not agencies:
         return DeskPage(items=[], next_cursor=None)
     qs = Dossier.objects.filter(agency_id__in=agencies, status=Status.SUBMITTED)
