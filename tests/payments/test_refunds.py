@@ -76,6 +76,22 @@ def test_only_the_desk_or_the_leader_of_the_agency_refunds(fee_world: World) -> 
     assert policies.may_refund(fee_world.desk, payment) and policies.may_refund(head_of_the_agency, payment)
 
 
+def test_after_a_reorganisation_the_successors_desk_refunds_the_old_units_payment(fee_world: World) -> None:
+    """The department closes and its officers move to the successor: the money of a dossier it
+    received is refunded by the successor's desk, as every other action on that dossier is."""
+    from tests.catalog.test_reorganised_dossiers import merge_department
+
+    payment = paid(fee_world)
+    new = merge_department(fee_world, effective=timezone.localdate().isoformat())
+    assert fee_world.desk.role_assignments.get().agency == new
+
+    assert policies.may_refund(fee_world.desk, payment)
+    refunds.refund(fee_world.desk, payment, 1000, reason="Trả lại phí")
+    assert Refund.objects.get().status == Refund.Status.DONE
+    with pytest.raises(refunds.RefundForbidden):
+        refunds.refund(fee_world.outsider, payment, 1000)
+
+
 @pytest.mark.parametrize("amount", [0, -5, 58001, "1000", 10.5, True])
 def test_a_bad_amount_is_refused_before_any_request(fee_world: World, amount: Any) -> None:
     payment = paid(fee_world)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from egov.core.roles import Role
 from egov.dossiers.models import ACTIVE_STATUSES, Dossier
-from egov.dossiers.permissions import is_applicant, is_desk
+from egov.dossiers.permissions import holds_role, is_applicant, is_desk
 from egov.payments.models import Payment, Refund
 
 # Money goes back only on the word of the desk that took the dossier or of the agency's leader;
@@ -25,10 +25,9 @@ OPEN = (Payment.Status.CREATED, Payment.Status.PENDING)
 
 
 def may_refund(actor: Any, payment: Payment) -> bool:
-    """The desk or the leader of the dossier's agency."""
-    return (
-        getattr(actor, "kind", "") == "officer"
-        and actor.role_assignments.filter(agency_id=payment.dossier.agency_id, role__in=REFUND_ROLES).exists()
+    """The desk or the leader of the dossier's agency, or of the agency that took over its work."""
+    return getattr(actor, "kind", "") == "officer" and holds_role(
+        actor, payment.dossier.agency_id, *REFUND_ROLES
     )
 
 
