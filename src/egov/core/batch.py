@@ -64,9 +64,10 @@ class Batch:
             names = tuple(f.name for f in columns(model)) if write.fields is None else tuple(write.fields)
             refs = []
             for position, name in enumerate(names):
-                target = _pending_target(write.obj, model._meta.get_field(name), inserted)
-                if target is not None:
-                    refs.append((position, target))
+                if name in _keys(model):
+                    target = _pending_target(write.obj, model._meta.get_field(name), inserted)
+                    if target is not None:
+                        refs.append((position, target))
             shape.append((write.fields is None, model, names, tuple(refs)))
         return tuple(shape)
 
@@ -107,6 +108,11 @@ class Batch:
                             setattr(write.obj, key.attname, target.pk)
                 update_row(write.obj, write.fields)
         self.writes.clear()
+
+
+@lru_cache(maxsize=64)
+def _keys(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(f.name for f in model._meta.concrete_fields if isinstance(f, models.ForeignKey))
 
 
 def _pending_target(obj: models.Model, key: Any, inserted: dict[int, int]) -> int | None:

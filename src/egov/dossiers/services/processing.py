@@ -35,6 +35,7 @@ from egov.dossiers.services._base import (
     save_and_record,
     snapshot,
     start_step,
+    writes_of,
 )
 
 MAX_AMOUNT = 10**13
@@ -63,7 +64,7 @@ def assign_step(actor: Any, dossier: Dossier, *, assignee: Any) -> Dossier:
         _check_assignee(assignee, step.unit_id, step.role)
         before = snapshot(dossier)
         step.assignee = assignee
-        step.save(update_fields=["assignee"])
+        writes_of(dossier).update(step, ["assignee"])
         dossier.current_assignee = assignee
         return save_and_record(
             actor, dossier, "dossier.step_assigned", before, {"assignee": assignee.username}
@@ -137,9 +138,10 @@ def request_supplement(actor: Any, dossier: Dossier, *, content: str) -> Dossier
         content = require_text(content, "content")
         before = snapshot(dossier)
         now = timezone.now()
-        SupplementRequest.objects.create(
+        request = SupplementRequest(
             dossier=dossier, requested_by=actor, requested_at=now, content=content, due_before=dossier.due_at
         )
+        writes_of(dossier).insert(request)
         pause(dossier, Status.SUPPLEMENT, now)
         if dossier.clock_started_at is not None:
             # Decision 766 counts requests made while the clock runs; guidance before receipt does not count.
@@ -163,7 +165,7 @@ def receive_supplement(actor: Any, dossier: Dossier, *, note: str = "") -> Dossi
         if request is not None:
             request.received_at = now
             request.due_after = dossier.due_at
-            request.save(update_fields=["received_at", "due_after"])
+            writes_of(dossier).update(request, ["received_at", "due_after"])
         data = {"note": note, "paused_seconds": paused}
         return save_and_record(actor, dossier, "dossier.supplement_received", before, data)
 
