@@ -28,6 +28,7 @@ from django.utils import timezone
 from egov.accounts.models import Role
 from egov.catalog.models import Agency
 from egov.catalog.rules import version_rules
+from egov.catalog.selectors import current_successor
 from egov.core import pdf, reactions
 from egov.core.errors import Conflict
 from egov.core.events import record_event
@@ -133,12 +134,34 @@ def next_number(agency: Agency, year: int) -> int:
     return int(row[0])
 
 
+def in_office_today(agency: Agency) -> Agency:
+    """`agency` while it is in force, else the agency that took over its work (the end of its
+    successor chain): who may put a name, a number or a seal on a document dated today."""
+    if agency.in_force(timezone.localdate()):
+        return agency
+    return current_successor(agency) or agency
+
+
+def issuing_agency(dossier: Dossier) -> Agency:
+    """The agency whose name, number series and seal a result issued today carries: the receiving
+    agency, or, once a reorganisation closed it, its successor. The dossier keeps its code and
+    receiving agency, but an agency that no longer exists cannot issue, and its officers and keys
+    have moved on."""
+    return in_office_today(dossier.agency)
+
+
 def document_spec(
-    dossier: Dossier, template: ResultTemplate, *, number: str, short_code: str, signer: pdf.Signer
+    dossier: Dossier,
+    template: ResultTemplate,
+    *,
+    number: str,
+    short_code: str,
+    signer: pdf.Signer,
+    agency: Agency | None = None,
 ) -> pdf.DocumentSpec:
     day = timezone.localdate()
-    context = wording.context_for(dossier, number=number, short_code=short_code, day=day)
-    agency = dossier.agency
+    agency = agency or issuing_agency(dossier)
+    context = wording.context_for(dossier, number=number, short_code=short_code, day=day, agency=agency)
     return pdf.DocumentSpec(
         agency_name=agency.name,
         parent_agency=agency.parent.name if agency.parent else "",
@@ -168,9 +191,12 @@ def printed_signer(certificate: SignerCertificate) -> pdf.Signer:
 
 
 def signer_agencies(dossier: Dossier) -> list[Agency]:
-    """Where the actor's personal certificate may come from: the receiving agency, the unit holding
-    the current step (a parent unit's leader signs for its department), the parent agency."""
-    candidates = [dossier.agency, dossier.current_unit, dossier.agency.parent]
+    """Where the actor's personal certificate may come from: the issuing agency, the unit holding the
+    current step (a parent unit's leader signs for its department), the issuing agency's parent; each
+    as today's map has it (a closed unit's work is signed for by its successor)."""
+    issuer = issuing_agency(dossier)
+    step_unit = in_office_today(dossier.current_unit) if dossier.current_unit else None
+    candidates = [issuer, step_unit, issuer.parent]
     return list({a.pk: a for a in candidates if a is not None}.values())
 
 
@@ -189,23 +215,29 @@ def issue_result(actor: Any, dossier: Dossier, *, template: ResultTemplate | Non
     ).get(pk=dossier.pk)
     template = template or wording.default_template(dossier)
     _check_issue(actor, dossier, template)
+    issuer = issuing_agency(dossier)
     keys = key_holder()  # both keys are found before a number is taken
-    agency = keys.agency_signer(dossier.agency)
+    agency = keys.agency_signer(issuer)
     certificate = personal_certificate(actor, dossier)
     personal = keys.personal_signer(certificate)
-    number = f"{next_number(dossier.agency, timezone.localdate().year):02d}/{template.notation or 'KQ'}"
+    number = f"{next_number(issuer, timezone.localdate().year):02d}/{template.notation or 'KQ'}"
     short_code = new_short_code()
     spec = document_spec(
-        dossier, template, number=number, short_code=short_code, signer=printed_signer(certificate)
+        dossier,
+        template,
+        number=number,
+        short_code=short_code,
+        signer=printed_signer(certificate),
+        agency=issuer,
     )
     signed = signing.sign_result(
         pdf.render_document(spec),
         personal,
         agency,
         reason=template.title,
-        location=wording.place_of(dossier.agency),
+        location=wording.place_of(issuer),
     )
-    return _record_issue(actor, dossier, template, spec, signed, short_code, certificate)
+    return _record_issue(actor, dossier, template, spec, signed, short_code, certificate, issuer)
 
 
 def _record_issue(
@@ -216,6 +248,7 @@ def _record_issue(
     signed: signing.SignedResult,
     short_code: str,
     certificate: SignerCertificate,
+    issuer: Agency,
 ) -> ResultDocument:
     with files_transaction() as written:
         dossier = lock(dossier)
@@ -231,7 +264,7 @@ def _record_issue(
         result = ResultDocument.objects.create(
             dossier=dossier,
             template=template,
-            agency=dossier.agency,
+            agency=issuer,
             short_code=short_code,
             number=spec.number,
             title=template.title,

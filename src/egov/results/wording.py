@@ -127,9 +127,13 @@ def place_of(agency: Agency) -> str:
     return str(settings.EGOV.get("NODE_NAME") or name)
 
 
-def context_for(dossier: Dossier, *, number: str, short_code: str, day: dt.date) -> dict[str, Any]:
-    """The whitelisted context: plain strings copied from the dossier, never model instances."""
-    agency = dossier.agency
+def context_for(
+    dossier: Dossier, *, number: str, short_code: str, day: dt.date, agency: Agency | None = None
+) -> dict[str, Any]:
+    """The whitelisted context: plain strings copied from the dossier, never model instances.
+
+    `agency` is the issuing agency (the receiving one unless a reorganisation closed it)."""
+    agency = agency or dossier.agency
     procedure = dossier.procedure_version.procedure
     return {
         "dossier": {
