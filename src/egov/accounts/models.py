@@ -18,6 +18,7 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 
 from egov.accounts import otp
+from egov.core.roles import Role  # declared in core (the catalogue names roles too); importable here
 
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp managers are untyped
@@ -74,17 +75,6 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp 
     @property
     def totp_enrolled(self) -> bool:
         return TOTPDevice.objects.filter(user=self, confirmed=True).exists()
-
-
-class Role(models.TextChoices):
-    """Roles of the one-stop process (GLOSSARY.md)."""
-
-    DESK = "desk", "Cán bộ một cửa / one-stop desk"
-    SPECIALIST = "specialist", "Chuyên viên / specialist"
-    DIVISION_HEAD = "division_head", "Lãnh đạo phòng / division head"
-    LEADER = "leader", "Lãnh đạo đơn vị / leader"
-    CLERK = "clerk", "Văn thư / clerk"
-    SUPERVISOR = "supervisor", "Giám sát / supervisor (read only)"
 
 
 class RoleAssignment(models.Model):
