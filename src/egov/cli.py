@@ -52,9 +52,10 @@ def run_command(argv: list[str] | None = None) -> None:
     if args[1:2] == ["demo"]:
         # Before the settings load: the demo runs with its published secrets and the payment sandbox.
         os.environ["EGOV_DEMO"] = "true"
+        from egov.conf import read_int
         from egov.demo import run
 
-        run(port=int(os.environ.get("PORT", "8000")))
+        run(port=read_int("PORT", os.environ.get("PORT", "8000")))
         return
     if args[1:2] and args[1] in START_COMMANDS:
         refuse_unsafe_start()

@@ -7,8 +7,12 @@ administrator never has to read code to learn what a variable does.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import dj_database_url
 
 from egov.core.errors import DomainError
 
@@ -35,16 +39,20 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 def env_bool(name: str, default: bool, help: str) -> bool:
     raw = env_str(name, "true" if default else "false", help).strip().lower()
     if raw not in TRUE_WORDS | FALSE_WORDS:
-        raise BadSetting(name, raw, "true / false")
+        raise BadSetting(name, raw, "true / false", "true / false")
     return raw in TRUE_WORDS
 
 
 def env_int(name: str, default: int, help: str) -> int:
-    raw = env_str(name, str(default), help).strip()
+    return read_int(name, env_str(name, str(default), help))
+
+
+def read_int(name: str, raw: str) -> int:
+    """`raw`, the value of the variable `name`, as a whole number, or BadSetting naming it."""
     try:
-        return int(raw)
+        return int(raw.strip())
     except ValueError:
-        raise BadSetting(name, raw, "một số nguyên / an integer") from None
+        raise BadSetting(name, raw.strip(), "một số nguyên", "an integer") from None
 
 
 def env_list(name: str, default: str, help: str) -> list[str]:
@@ -63,12 +71,26 @@ class BadSetting(SettingError):
 
     code = "bad_setting"
 
-    def __init__(self, name: str, value: str, expected: str) -> None:
+    def __init__(self, name: str, value: str, expected_vi: str, expected_en: str) -> None:
         super().__init__(
-            f"Biến môi trường {name}={value!r} không đọc được: cần {expected}.",
-            f"The environment variable {name}={value!r} cannot be read: {expected} is expected.",
+            f"Biến môi trường {name}={value!r} không đọc được: cần {expected_vi}.",
+            f"The environment variable {name}={value!r} cannot be read: {expected_en} is expected.",
             detail={"variable": name},
         )
+
+
+def parse_database_url(name: str, url: str, **options: Any) -> dict[str, Any]:
+    """Django's DATABASES entry for `url`, or BadSetting naming the variable (not a traceback); the
+    message shows the URL without its user and password."""
+    try:
+        return dict(dj_database_url.parse(url, **options))
+    except ValueError:  # dj_database_url.UnknownSchemeError too
+        raise BadSetting(
+            name,
+            re.sub(r"(?<=://)[^/]*@", "***@", url),
+            "một địa chỉ cơ sở dữ liệu như postgres://egov@127.0.0.1:5432/egov",
+            "a database URL such as postgres://egov@127.0.0.1:5432/egov",
+        ) from None
 
 
 class DataDirNotSet(SettingError):

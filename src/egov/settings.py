@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dj_database_url
-
 from egov.api.scopes import SCOPE_DESCRIPTIONS
-from egov.conf import env_bool, env_int, env_list, env_str, resolve_data_dir
+from egov.conf import env_bool, env_int, env_list, env_str, parse_database_url, resolve_data_dir
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = resolve_data_dir(
@@ -115,7 +113,7 @@ _prepare_threshold = env_int(
     "cannot keep prepared statements, e.g. PgBouncer before 1.21 or without max_prepared_statements).",
 )
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": parse_database_url("EGOV_DATABASE_URL", DATABASE_URL, conn_max_age=60)}
     if _test_name:
         DATABASES["default"]["TEST"] = {"NAME": _test_name}
     if "postgresql" in DATABASES["default"]["ENGINE"] and _prepare_threshold > 0:

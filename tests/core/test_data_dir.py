@@ -116,7 +116,13 @@ def test_a_relative_data_dir_is_taken_from_where_the_operator_typed_it(
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("EGOV_PIN_LENGTH", "six"), ("EGOV_OFFICER_2FA", "ture"), ("PORT", "80 80")],
+    [
+        ("EGOV_PIN_LENGTH", "six"),
+        ("EGOV_OFFICER_2FA", "ture"),
+        ("PORT", "80 80"),
+        ("EGOV_DATABASE_URL", "garbage"),
+        ("EGOV_DATABASE_URL", "postgres://127.0.0.1:port/egov"),
+    ],
 )
 def test_a_setting_egov_cannot_read_is_named_without_a_traceback(
     tmp_path: Path, variable: str, value: str
@@ -127,3 +133,33 @@ def test_a_setting_egov_cannot_read_is_named_without_a_traceback(
     assert f"{variable}={value!r}" in done.stderr
     assert "không đọc được" in done.stderr and "cannot be read" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_database_url_egov_cannot_read_is_named_without_its_password(tmp_path: Path) -> None:
+    url = "postgres://egov:s3cret-Pass@127.0.0.1:port/egov"
+
+    done = egov(
+        "config", cwd=tmp_path, env={"EGOV_DATA_DIR": str(tmp_path / "data"), "EGOV_DATABASE_URL": url}
+    )
+
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "EGOV_DATABASE_URL='postgres://***@127.0.0.1:port/egov'" in done.stderr
+    assert "s3cret" not in done.stderr
+
+
+def test_each_line_of_a_setting_message_speaks_one_language(tmp_path: Path) -> None:
+    done = egov("config", cwd=tmp_path, env={"EGOV_DATA_DIR": str(tmp_path / "data"), "PORT": "abc"})
+
+    vi, en = done.stderr.strip().splitlines()
+    assert vi.endswith("cần một số nguyên.") and "integer" not in vi
+    assert en.endswith("an integer is expected.") and "số nguyên" not in en
+
+
+def test_the_demo_names_an_unreadable_port_before_it_prepares_anything(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+
+    done = egov("demo", cwd=tmp_path, env={"EGOV_DATA_DIR": str(data), "PORT": "abc"})
+
+    assert done.returncode == 2
+    assert "PORT='abc'" in done.stderr and "Traceback" not in done.stderr
+    assert not data.exists(), "nothing was prepared"
