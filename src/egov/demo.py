@@ -415,9 +415,16 @@ def start_demo_mailbox() -> Controller | None:
 
 
 def run(port: int) -> None:
-    """Prepare the data, then run the web server and the worker until interrupted."""
+    """Prepare the data, then run the web server and the worker until interrupted.
+
+    A port another program listens on (another demo) is refused before anything is prepared, and a web
+    server that stops on its own ends the demo with its exit status, not 0.
+    """
     import django
 
+    from egov.core.management.commands.serve import ensure_port_free
+
+    ensure_port_free(os.environ.get("HOST", "127.0.0.1"), port)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
     # Before the settings load: result QR codes and payment callbacks point at this demo's port.
     os.environ.setdefault("EGOV_PUBLIC_URL", f"http://127.0.0.1:{port}")
@@ -428,6 +435,7 @@ def run(port: int) -> None:
     worker = subprocess.Popen([*egov, "worker"])
     web = subprocess.Popen([*egov, "serve", "--port", str(port)])
     print_accounts(accounts, port)
+    asked_to_stop = False
 
     def stop(*_: object) -> None:
         nonlocal mail
@@ -438,11 +446,16 @@ def run(port: int) -> None:
             if proc.poll() is None:
                 proc.terminate()
 
-    signal.signal(signal.SIGTERM, stop)
+    def on_sigterm(*_: object) -> None:
+        nonlocal asked_to_stop
+        asked_to_stop = True
+        stop()
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         web.wait()
     except KeyboardInterrupt:
-        pass
+        asked_to_stop = True
     finally:
         stop()
         for proc in (web, worker):
@@ -450,3 +463,9 @@ def run(port: int) -> None:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+    if not asked_to_stop and web.returncode:
+        code = web.returncode
+        sys.stderr.write(
+            f"egov demo: máy chủ web đã dừng (mã {code}) / the web server stopped (exit {code})\n"
+        )
+        raise SystemExit(web.returncode)

@@ -97,3 +97,44 @@ def test_a_data_dir_too_deep_for_a_unix_socket_serves_without_a_control_socket(t
 
     assert control_socket_args(deep, 8000) == ["--no-control-socket"]
     assert control_socket_args(tmp_path, 8000) == ["--control-socket", str(tmp_path / "gunicorn-8000.ctl")]
+
+
+@contextmanager
+def listening() -> Iterator[int]:
+    """A port another program listens on, for as long as the block lasts."""
+    import socket
+
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+def run_egov(*args: str, data_dir: Path, port: int) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EGOV_")}
+    env.update(EGOV_DATA_DIR=str(data_dir), EGOV_DEMO="true", PORT=str(port))
+    return subprocess.run(
+        [sys.executable, "-m", "egov.cli", *args], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_second_demo_on_a_port_in_use_stops_at_once_and_says_so(tmp_path: Path) -> None:
+    """It used to prepare a node, print "serving on" the other demo's address and exit 0."""
+    data = tmp_path / "second-demo"
+    with listening() as port:
+        done = run_egov("demo", data_dir=data, port=port)
+
+    assert done.returncode == 2
+    assert f"127.0.0.1:{port}" in done.stderr and "PORT=" in done.stderr
+    assert "cổng đang được một chương trình khác dùng" in done.stderr and "another program" in done.stderr
+    assert "Traceback" not in done.stderr and "serving on" not in done.stdout
+    assert not data.exists(), "nothing was prepared for a node that cannot listen"
+
+
+def test_serve_on_a_port_in_use_says_so_without_retrying(tmp_path: Path) -> None:
+    with listening() as port:
+        started = time.monotonic()
+        done = run_egov("serve", "--port", str(port), data_dir=tmp_path, port=port)
+
+    assert done.returncode == 2 and "another program" in done.stderr
+    assert time.monotonic() - started < 20, "no five bind retries"

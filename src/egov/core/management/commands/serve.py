@@ -1,6 +1,7 @@
 """`egov serve`: the node under gunicorn, one control socket per server."""
 
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -8,8 +9,37 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from egov.conf import SettingError
+
 # sun_path of a Unix socket holds 108 bytes on Linux, including the final NUL.
 UNIX_SOCKET_PATH_MAX = 107
+
+
+class PortInUse(SettingError):
+    """Another program (often another demo or node) listens on the address, or it is not this machine's."""
+
+    code = "port_in_use"
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(
+            f"Không thể nhận kết nối tại {host}:{port}: cổng đang được một chương trình khác dùng (có thể là "
+            f"một bản demo khác) hoặc địa chỉ không thuộc máy này. Chọn cổng khác, ví dụ PORT={port + 1}.",
+            f"Cannot listen on {host}:{port}: another program (perhaps another demo) uses the port, or the "
+            f"address is not this machine's. Choose another port, e.g. PORT={port + 1}.",
+            detail={"host": host, "port": port},
+        )
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Refuse before starting anything when `host:port` cannot be listened on (as gunicorn would bind:
+    a socket of a server that just stopped does not count, one that listens does)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except (OSError, OverflowError) as exc:
+            raise PortInUse(host, port) from exc
 
 
 def control_socket_args(data_dir: Path, port: int) -> list[str]:
@@ -36,6 +66,7 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=web["WEB_THREADS"])
 
     def handle(self, *args: Any, **options: Any) -> None:
+        ensure_port_free(options["host"], options["port"])
         bind = f"{options['host']}:{options['port']}"
         argv = [
             sys.executable,
