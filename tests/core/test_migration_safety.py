@@ -13,17 +13,18 @@ Run alone with `make lint-migrations`; `make test` runs it with the rest.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from importlib import import_module
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations import Migration
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import AddIndex
-from django.db.migrations.state import ProjectState
+from django.db.migrations.state import ModelState, ProjectState
 from django_migration_linter import MigrationLinter
 from django_migration_linter.sql_analyser.analyser import analyse_sql_statements
 
@@ -234,3 +235,136 @@ def test_a_converted_migration_builds_the_index_a_plain_one_would(name: str) -> 
     built, valid = rows[name]
     assert valid, f"{name} is marked invalid (a concurrent build that failed half-way)"
     assert built == rows[twin.name][0].replace(twin.name, name)
+
+
+PROBE_TABLE = "egov_probe_concurrent_index"
+
+
+@pytest.fixture
+def probe_table(outside: BaseDatabaseWrapper) -> Iterator[ProjectState]:
+    """A table of its own (the test's transaction never touches it, so a concurrent build need not
+    wait for it), with the migration state of a model on it."""
+    state = ProjectState()
+    state.add_model(
+        ModelState(
+            "dossiers",
+            "probe",
+            [("id", models.BigAutoField(primary_key=True)), ("subject", models.TextField())],
+            options={"db_table": PROBE_TABLE},
+        )
+    )
+    with outside.cursor() as cur:
+        cur.execute("SET statement_timeout = '60s'")
+        cur.execute(f"CREATE TABLE {PROBE_TABLE} (id bigserial PRIMARY KEY, subject text)")
+        cur.execute(f"INSERT INTO {PROBE_TABLE} (subject) VALUES ('a'), ('b')")
+    try:
+        yield state
+    finally:
+        with outside.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {PROBE_TABLE}")
+
+
+def index_validity(conn: BaseDatabaseWrapper, name: str) -> bool | None:
+    """True (valid), False (left invalid by an interrupted concurrent build) or None (no such index)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname = %s",
+            [name],
+        )
+        row = cur.fetchone()
+    return None if row is None else bool(row[0])
+
+
+def test_an_index_left_invalid_by_an_interrupted_concurrent_build_is_built_again(
+    outside: BaseDatabaseWrapper, probe_table: ProjectState
+) -> None:
+    """A CREATE INDEX CONCURRENTLY that fails half-way (cancelled, a deadlock, a timeout) leaves an
+    invalid index behind; `egov migrate` run again must build it, not stop at "already exists"."""
+    index = models.Index(fields=["subject"], name="egov_probe_subject_idx")
+    with outside.cursor() as cur:
+        cur.execute(f"CREATE INDEX egov_probe_subject_idx ON {PROBE_TABLE} (subject)")
+        cur.execute(
+            "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'egov_probe_subject_idx'::regclass"
+        )
+    assert index_validity(outside, "egov_probe_subject_idx") is False
+    add = AddIndexConcurrently("probe", index)
+    after = probe_table.clone()
+    add.state_forwards("dossiers", after)
+
+    with outside.schema_editor(atomic=False) as editor:
+        add.database_forwards("dossiers", editor, probe_table, after)
+
+    assert index_validity(outside, "egov_probe_subject_idx") is True
+
+
+ONE_ACCOUNT = import_module("egov.accounts.migrations.0006_one_account_per_id_number")
+ID_INDEX = ONE_ACCOUNT.CONSTRAINT.name
+
+
+@pytest.fixture
+def without_the_id_number_index(outside: BaseDatabaseWrapper) -> Iterator[BaseDatabaseWrapper]:
+    """accounts 0006 about to run again: its index gone, committed rows of this test removed after,
+    and the index as the migration leaves it put back."""
+    with outside.cursor() as cur:
+        cur.execute("SET statement_timeout = '60s'")
+        cur.execute(f"DROP INDEX IF EXISTS {ID_INDEX}")
+    try:
+        yield outside
+    finally:
+        with outside.cursor() as cur:
+            cur.execute("DELETE FROM accounts_user WHERE username LIKE 'egov-probe-%%'")
+            cur.execute(f"DROP INDEX IF EXISTS {ID_INDEX}")
+        with outside.schema_editor(atomic=False) as editor:
+            ONE_ACCOUNT.create_index(apps, editor)
+
+
+def add_citizen(conn: BaseDatabaseWrapper, username: str, id_number: str) -> None:
+    """A citizen account written and committed on `conn`, as one written before 0006 existed."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email, "
+            "is_staff, is_active, date_joined, kind, full_name, phone, id_number, identity_provider, "
+            "identity_subject, identity_verified) VALUES ('!', false, %s, '', '', '', false, true, now(), "
+            "'citizen', '', '', %s, '', '', false)",
+            [f"egov-probe-{username}", id_number],
+        )
+
+
+def run_0006(conn: BaseDatabaseWrapper) -> None:
+    with conn.schema_editor(atomic=False) as editor:
+        ONE_ACCOUNT.create_index(apps, editor)
+
+
+def test_one_account_per_id_number_refuses_duplicates_plainly_and_leaves_no_invalid_index(
+    without_the_id_number_index: BaseDatabaseWrapper,
+) -> None:
+    """Before issue 10 two accounts could share an id number; the unique index cannot be built then.
+    The upgrade says so (how many, where to look) instead of failing half-way with an invalid index
+    that a second run silently took for the real one (IF NOT EXISTS)."""
+    conn = without_the_id_number_index
+    add_citizen(conn, "a", "001190000777")
+    add_citizen(conn, "b", "001190000777")
+
+    with pytest.raises(CommandError) as refused:
+        run_0006(conn)
+
+    assert "1 số định danh" in str(refused.value) and "1 id number" in str(refused.value)
+    assert index_validity(conn, ID_INDEX) is None
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM accounts_user WHERE username = 'egov-probe-b'")
+    run_0006(conn)
+    assert index_validity(conn, ID_INDEX) is True
+
+
+def test_one_account_per_id_number_rebuilds_an_index_an_interrupted_run_left_invalid(
+    without_the_id_number_index: BaseDatabaseWrapper,
+) -> None:
+    conn = without_the_id_number_index
+    run_0006(conn)
+    with conn.cursor() as cur:
+        cur.execute(f"UPDATE pg_index SET indisvalid = false WHERE indexrelid = '{ID_INDEX}'::regclass")
+
+    run_0006(conn)
+
+    assert index_validity(conn, ID_INDEX) is True
