@@ -48,7 +48,10 @@ CONSTANT_DEFAULT = (
 ACCEPTED: dict[tuple[str, str, str], str] = {
     ("accounts", "0001_initial", "CREATE_INDEX"): "the initial migration indexes tables it creates: empty",
     ("accounts", "0001_initial", "CREATE_INDEX_EXCLUSIVE"): "the initial migration: empty tables",
-    ("accounts", "0002_security", "NOT_NULL"): CONSTANT_DEFAULT,
+    ("accounts", "0002_security", "NOT_NULL"): (
+        CONSTANT_DEFAULT + "; failed_logins' CHECK (>= 0) is verified by one read of accounts_user under "
+        "the lock, without a rewrite (the column was dropped again by 0005)"
+    ),
     ("catalog", "0002_procedure_popularity_index", "CREATE_INDEX"): (
         "catalog_procedure holds a few thousand procedures, never millions: built in well under a second"
     ),
