@@ -66,6 +66,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="default: EGOV_BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/egov_bench",
     )
     args = p.parse_args(argv)
+    refuse_silly_counts(p, args)
     if args.dossiers is None:
         args.dossiers = 20_000 if args.quick else 1_000_000
     if args.samples is None:
@@ -77,6 +78,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if args.rounds is None:
         args.rounds = 1 if args.quick else 2
     return args
+
+
+# Counts that must be positive when given; rounds are bounded as in `python -m bench.sidebyside`.
+COUNTS = ("dossiers", "agencies", "samples", "lifecycles", "processes", "baseline_lifecycles")
+
+
+def refuse_silly_counts(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Before anything is seeded or measured (a zero would fail only at the end, on the median of nothing)."""
+    for name in COUNTS:
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.rounds is not None and not 1 <= args.rounds <= 10:
+        parser.error("--rounds must be between 1 and 10")
 
 
 def log(message: str) -> None:

@@ -14,9 +14,11 @@ code under test, taken in the same run, alternating A B A B, on the same Postgre
 
     python -m bench.sidebyside --measurement lifecycles --rounds 2 --quick
 
-To add a comparison (e.g. results issued with two signatures against one today), write the function
-that runs the measurement in a side's tree and returns its figure, and register it in MEASUREMENTS;
-`python -m bench` shows the targets that use it (bench.targets).
+To add a comparison, write the function that runs the measurement in a side's tree and returns its
+figure, and register it in MEASUREMENTS; `python -m bench` shows the targets that use it
+(bench.targets). A measurement much shorter than a round's seeding (results issued, 0.1–0.5 s each)
+drifts with the machine's load between rounds: bench.issuing prepares both sides first and has them
+take turns one call at a time instead.
 """
 
 from __future__ import annotations

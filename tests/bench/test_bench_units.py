@@ -25,3 +25,28 @@ def test_quick_mode_uses_its_own_database() -> None:
 
     assert target.with_name("egov_bench_quick").name == "egov_bench_quick"
     assert target.with_name("egov_bench_quick").host == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--rounds", "0"],
+        ["--rounds", "11"],
+        ["--lifecycles", "0"],
+        ["--processes", "0"],
+        ["--samples", "-1"],
+        ["--dossiers", "0"],
+        ["--baseline-lifecycles", "0"],
+    ],
+)
+def test_silly_counts_are_refused_before_anything_runs(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--rounds 0` used to run every measurement, then fail on the median of no rounds with a traceback."""
+    from bench.__main__ import parse
+
+    with pytest.raises(SystemExit) as refused:
+        parse(args)
+
+    assert refused.value.code == 2
+    assert args[0] in capsys.readouterr().err
