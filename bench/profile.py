@@ -76,8 +76,9 @@ def kind(sql: str) -> str:
     head = words[0].upper()
     if head in ("SELECT", "WITH") and "FOR UPDATE" in sql.upper():
         return "SELECT FOR UPDATE"
-    if head == "WITH":  # a hand-written statement: named after what it does last
-        return "INSERT" if " INSERT INTO " in sql.upper() else "SELECT"
+    if head == "WITH":  # hand-written: a service call's rows, event and outbox (WRITE), or a read
+        upper = sql.upper()
+        return "WRITE" if "INSERT INTO " in upper or "UPDATE " in upper else "SELECT"
     if head == "RELEASE":
         return "RELEASE SAVEPOINT"
     return head

@@ -215,6 +215,10 @@ def side_by_side_lines(comparisons: dict[str, Any] | None) -> list[str]:
         if c.get("error"):
             lines.append(f"  failed: {c['error']}")
             continue
+        if "base_figures" not in c:  # measured in turn, not in rounds (bench.issuing): its medians
+            lines.append(f"  {c['baseline']:14} {c['base']:.2f}/s, this checkout {c['ours']:.2f}/s")
+            lines.append(f"  ratio {c['ratio']:.2f}× in {c['seconds']:.0f} s")
+            continue
         for label, figures, median in (
             (c["baseline"], c["base_figures"], c["base"]),
             ("this checkout", c["ours_figures"], c["ours"]),
