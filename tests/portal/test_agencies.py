@@ -51,6 +51,17 @@ def test_a_closed_agency_page_points_to_its_successor(client: Client, demo_catal
     assert "?agency=000.00.31.H62" not in html  # no procedures offered at a closed agency
 
 
+def test_the_closing_day_is_said_as_the_first_day_out_of_force_in_both_languages(
+    client: Client, demo_catalog: None
+) -> None:
+    """valid_to is the first day an agency is no longer in force: the old units worked until 30 June
+    2025, so 01/07/2025 is "closed on" ("ngừng hoạt động từ ngày"), never "until" ("đến ngày")."""
+    for url in (reverse("portal:agencies") + "?closed=1", reverse("portal:agency", args=["000.01.50.H44"])):
+        vi, en = page(client, url), page(client, url, **EN)
+        assert "ngừng hoạt động từ ngày" in vi.lower() and "đến ngày" not in vi.lower()
+        assert "closed on" in en.lower() and "until" not in en.lower()
+
+
 def test_an_unknown_agency_is_a_404(client: Client, demo_catalog: None) -> None:
     assert client.get(reverse("portal:agency", args=["000.99.99.H99"])).status_code == 404
 
