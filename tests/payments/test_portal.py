@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from egov.dossiers.models import Dossier
 from egov.payments.models import Payment, SandboxTransaction
@@ -234,3 +235,23 @@ def test_two_tabs_paying_at_the_same_moment_open_one_payment(fee_world: World) -
         thread.join(timeout=60)
     assert len(urls) == 2 and urls[0] == urls[1]
     assert Payment.objects.count() == 1 and SandboxTransaction.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", Payment.Status.values)
+def test_the_receipt_is_offered_exactly_where_it_can_be_opened(fee_world: World, status: str) -> None:
+    """One rule (payments.policies.has_receipt) for the pay box's link, the payment page's button and
+    the receipt pages themselves, in every status; the page polls only while the platform may answer."""
+    dossier = fee_world.create().dossier
+    client = browser(fee_world.citizen)
+    client.post(f"/my/dossiers/{dossier.code}/pay/", {"token": pay_button(client, dossier)})
+    payment = Payment.objects.get()
+    Payment.objects.filter(pk=payment.pk).update(status=status, paid_at=timezone.now())
+    base = f"/my/dossiers/{dossier.code}/payments/{payment.order_id}/"
+
+    opens = client.get(base + "receipt/").status_code == 200
+    assert opens == (client.get(base + "receipt.pdf").status_code == 200)
+    assert opens == (status in ("paid", "refunded"))
+    status_part = client.get(base, headers={"HX-Request": "true"}).content.decode()
+    assert (base + "receipt/" in status_part) == opens
+    assert (base + "receipt/" in detail(client, dossier)) == opens
+    assert ('hx-trigger="every 3s"' in status_part) == (status in ("created", "pending"))

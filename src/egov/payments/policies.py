@@ -22,6 +22,17 @@ from egov.payments.models import Payment, Refund
 REFUND_ROLES = (Role.DESK, Role.LEADER)
 REFUNDABLE = (Payment.Status.PAID, Payment.Status.REFUNDED)
 OPEN = (Payment.Status.CREATED, Payment.Status.PENDING)
+# A payment the platform confirmed has its electronic receipt (biên lai), kept after a refund.
+RECEIPTED = (Payment.Status.PAID, Payment.Status.REFUNDED)
+
+
+def has_receipt(payment: Payment) -> bool:
+    return payment.status in RECEIPTED
+
+
+def awaiting_confirmation(payment: Payment) -> bool:
+    """Created or sent to the platform, not yet confirmed or failed: the payer's page keeps asking."""
+    return payment.status in OPEN
 
 
 def may_refund(actor: Any, payment: Payment) -> bool:

@@ -26,8 +26,6 @@ from egov.payments.receipt import receipt_pdf
 from egov.payments.selectors import dossier_payment, recent_payments, reread
 from egov.portal.views.mine import own_dossier
 
-RECEIPTED = (Payment.Status.PAID, Payment.Status.REFUNDED)
-
 
 def _own_payment(request: HttpRequest, code: str, order_id: str) -> Payment:
     dossier = own_dossier(request, code)
@@ -56,7 +54,9 @@ def pay_box_context(dossier: Dossier) -> dict[str, Any]:
         "exemption": fees.exemption_of(dossier),
         "offered": offered,
         "can_claim": bool(offered) and policies.exemption_may_change(dossier),
-        "payments": [{"payment": p, "label": status_label(p)} for p in payments],
+        "payments": [
+            {"payment": p, "label": status_label(p), "has_receipt": policies.has_receipt(p)} for p in payments
+        ],
         "token": secrets.token_urlsafe(16),
     }
 
@@ -103,7 +103,13 @@ def my_payment(request: HttpRequest, code: str, order_id: str) -> HttpResponse:
     partial = request.headers.get("HX-Request") == "true"
     if not partial and payment.status == Payment.Status.PENDING:
         payment = _ask_platform(payment)
-    context = {"payment": payment, "dossier": payment.dossier, "label": status_label(payment)}
+    context = {
+        "payment": payment,
+        "dossier": payment.dossier,
+        "label": status_label(payment),
+        "has_receipt": policies.has_receipt(payment),
+        "waiting": policies.awaiting_confirmation(payment),
+    }
     template = "portal/payments/_status.html" if partial else "portal/payments/payment.html"
     response = render(request, template, context)
     response["Cache-Control"] = "no-store"
@@ -124,7 +130,7 @@ def _ask_platform(payment: Payment) -> Payment:
 def my_payment_receipt(request: HttpRequest, code: str, order_id: str) -> HttpResponse:
     """The electronic receipt (biên lai điện tử) of a confirmed payment, printable."""
     payment = _own_payment(request, code, order_id)
-    if payment.status not in RECEIPTED:
+    if not policies.has_receipt(payment):
         raise Http404("receipt")
     dossier = payment.dossier
     context = {
@@ -142,7 +148,7 @@ def my_payment_receipt(request: HttpRequest, code: str, order_id: str) -> HttpRe
 @require_http_methods(["GET", "HEAD"])
 def my_payment_receipt_pdf(request: HttpRequest, code: str, order_id: str) -> HttpResponse:
     payment = _own_payment(request, code, order_id)
-    if payment.status not in RECEIPTED:
+    if not policies.has_receipt(payment):
         raise Http404("receipt")
     response = HttpResponse(receipt_pdf(payment), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-lai-{payment.order_id}.pdf"'
