@@ -14,6 +14,7 @@ from egov.dossiers import services
 from egov.dossiers.models import DossierFile, Status
 from egov.feedback.criteria import CURRENT
 from egov.feedback.models import Rating
+from egov.feedback.services import RatingNotAllowedYet
 from egov.portal.services_mine import SUPPLEMENT_SUBMITTED, SUPPLEMENT_TOPIC
 from egov.portal.views import mine
 from tests.dossiers.factories import World
@@ -303,11 +304,11 @@ def test_rating_before_the_result_is_a_clear_error(world: World, citizen_client:
     dossier = finished(world)
     url = reverse("portal:my_rating", args=[dossier.code])
     page = citizen_client.get(url).content.decode()
-    assert "You can rate the service once the result has been returned to you." in page
+    assert RatingNotAllowedYet.en in page  # the service's own refusal, not a copy of it
     assert "<fieldset" not in page
     response = citizen_client.post(url, all_scores())
     assert response.status_code == 409
-    assert "You can rate the service once the result has been returned to you." in response.content.decode()
+    assert RatingNotAllowedYet.en in response.content.decode()
     assert not Rating.objects.exists()
 
 
@@ -391,7 +392,9 @@ def test_a_file_that_is_not_what_its_name_says_is_an_inline_error(
     fake = SimpleUploadedFile("giay-to.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     response = citizen_client.post(reverse("portal:my_supplement", args=[dossier.code]), {"file_other": fake})
     assert response.status_code == 400
-    assert "Only PDF, PNG, JPEG, DOCX (Word), ODT (OpenDocument) files are accepted" in response.content.decode()
+    assert (
+        "Only PDF, PNG, JPEG, DOCX (Word), ODT (OpenDocument) files are accepted" in response.content.decode()
+    )
     assert not DossierFile.objects.filter(dossier=dossier).exists()
     assert not Event.objects.filter(aggregate_id=dossier.code, kind=SUPPLEMENT_SUBMITTED).exists()
 

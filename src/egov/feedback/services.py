@@ -21,6 +21,7 @@ from egov.feedback.models import Rating
 
 MAX_COMMENT = 2000
 RATED = "dossier.rated"
+RATABLE = (Status.RETURNED,)
 
 
 class RatingNotAllowedYet(Conflict):
@@ -45,6 +46,11 @@ class RatingNotPermitted(PermissionDenied):
     code = "rating_not_permitted"
     vi = "Chỉ người nộp hồ sơ mới được đánh giá hồ sơ này."
     en = "Only the applicant may rate this dossier."
+
+
+def rating_open(dossier: Dossier) -> bool:
+    """The result is in the applicant's hands: the survey can be answered (asked by the pages too)."""
+    return dossier.status in RATABLE
 
 
 def _score(value: Any) -> int | None:
@@ -91,7 +97,7 @@ def rate_dossier(
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         if not is_applicant(actor, dossier):
             raise RatingNotPermitted(detail={"code": dossier.code})
-        if dossier.status != Status.RETURNED:
+        if not rating_open(dossier):
             raise RatingNotAllowedYet(detail={"status": dossier.status})
         if Rating.objects.filter(dossier=dossier).exists():
             raise AlreadyRated(detail={"code": dossier.code})

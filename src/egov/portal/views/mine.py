@@ -32,7 +32,14 @@ from egov.dossiers.models import Dossier, DossierFile, Status, SupplementRequest
 from egov.dossiers.services import withdraw_dossier
 from egov.feedback import criteria
 from egov.feedback.selectors import rating_of
-from egov.feedback.services import MAX_COMMENT, AlreadyRated, RatingInvalid, rate_dossier
+from egov.feedback.services import (
+    MAX_COMMENT,
+    AlreadyRated,
+    RatingInvalid,
+    RatingNotAllowedYet,
+    rate_dossier,
+    rating_open,
+)
 from egov.notifications.selectors import with_notifications
 from egov.portal.services_mine import (
     MAX_NOTE,
@@ -249,7 +256,7 @@ def _detail(
         "can_withdraw": policies.WITHDRAW.allows(request.user, dossier),
         "withdraw_form": withdraw_form or WithdrawForm(),
         "rating": rating_of(dossier),
-        "can_rate": dossier.status == Status.RETURNED,
+        "can_rate": rating_open(dossier),
     }
     return render(request, "portal/mine/detail.html", context, status=status)
 
@@ -350,12 +357,7 @@ def my_withdraw(request: HttpRequest, code: str) -> HttpResponse:
 def my_rating(request: HttpRequest, code: str) -> HttpResponse:
     dossier = own_dossier(request, code)
     rating = rating_of(dossier)
-    blocked = ""
-    if dossier.status != Status.RETURNED:
-        blocked = in_language(
-            "Chỉ đánh giá được sau khi hồ sơ đã được trả kết quả.",
-            "You can rate the service once the result has been returned to you.",
-        )
+    blocked = "" if rating_open(dossier) else error_message(request, RatingNotAllowedYet())
     form = RatingForm(request.POST if request.method == "POST" else None)
     status, error = 200, ""
     if request.method == "POST":
