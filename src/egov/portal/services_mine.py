@@ -59,7 +59,10 @@ class SupplementUpload:
 
 
 def open_supplement(dossier: Dossier) -> SupplementRequest | None:
-    """The supplement request still waiting for the applicant (the newest one not yet received)."""
+    """The supplement request the applicant can answer now: the dossier waits for a supplement
+    (status 5) and its newest request is not yet received; None otherwise."""
+    if dossier.status != Status.SUPPLEMENT:
+        return None
     return SupplementRequest.objects.filter(dossier=dossier, received_at__isnull=True).order_by("-id").first()
 
 
@@ -97,8 +100,6 @@ def _submit(
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         require(is_applicant(actor, dossier), "submit_supplement")
-        if dossier.status != Status.SUPPLEMENT:
-            raise NoOpenSupplement(detail={"status": dossier.status})
         request = open_supplement(dossier)
         if request is None:
             raise NoOpenSupplement(detail={"status": dossier.status})

@@ -44,6 +44,7 @@ from egov.notifications.selectors import with_notifications
 from egov.portal.services_mine import (
     MAX_NOTE,
     SUPPLEMENT_SUBMITTED,
+    NoOpenSupplement,
     SupplementUpload,
     open_supplement,
     submit_supplement,
@@ -238,9 +239,7 @@ def _detail(
     withdraw_form: WithdrawForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    request_open: SupplementRequest | None = (
-        open_supplement(dossier) if dossier.status == Status.SUPPLEMENT else None
-    )
+    request_open: SupplementRequest | None = open_supplement(dossier)
     if request_open is not None and supplement_form is None:
         supplement_form = SupplementForm(requirements=_requirements(dossier))
     files = list(files_of(dossier))
@@ -306,14 +305,8 @@ def my_receipt(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def my_supplement(request: HttpRequest, code: str) -> HttpResponse:
     dossier = own_dossier(request, code)
-    if dossier.status != Status.SUPPLEMENT or open_supplement(dossier) is None:
-        flash_error(
-            request,
-            DomainError(
-                "Hồ sơ không có yêu cầu bổ sung nào đang chờ.",
-                "The dossier has no open supplement request.",
-            ),
-        )
+    if open_supplement(dossier) is None:
+        flash_error(request, NoOpenSupplement(detail={"status": dossier.status}))
         return redirect("portal:my_dossier", code=dossier.code)
     form = SupplementForm(request.POST, request.FILES, requirements=_requirements(dossier))
     if not form.is_valid():
