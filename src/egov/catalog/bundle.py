@@ -34,6 +34,7 @@ from egov.catalog.bundle_format import (
     life_event_to_dict,
     number,
     procedure_to_dict,
+    schema_problems,
     sector_to_dict,
     version_to_dict,
 )
@@ -217,10 +218,7 @@ def check_bundle(data: Any) -> dict[str, Any]:
             f"Phiên bản gói {data.get('version')!r} không được hỗ trợ (hỗ trợ: {FORMAT_VERSION}).",
             f"Bundle version {data.get('version')!r} is not supported (supported: {FORMAT_VERSION}).",
         )
-    problems = [
-        {"path": "/" + "/".join(str(p) for p in err.absolute_path), "problem": err.message}
-        for err in sorted(Draft202012Validator(BUNDLE_SCHEMA).iter_errors(data), key=lambda e: e.json_path)
-    ]
+    problems = schema_problems(BUNDLE_SCHEMA, data)
     if problems:
         raise _invalid(
             "bundle_wrong_type",

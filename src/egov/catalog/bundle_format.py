@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from jsonschema import Draft202012Validator
+
 from egov.catalog.models import (
     Agency,
     Channel,
@@ -24,6 +26,14 @@ from egov.catalog.models import (
 
 FORMAT = "egov-catalog"
 FORMAT_VERSION = 1
+
+
+def schema_problems(schema: dict[str, Any], data: Any) -> list[dict[str, str]]:
+    """Every place where `data` breaks `schema`, as {"path": JSON pointer, "problem"}, in path order:
+    the detail of a refused bundle, plan or version."""
+    errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: e.json_path)
+    return [{"path": "/" + "/".join(str(p) for p in e.absolute_path), "problem": e.message} for e in errors]
+
 
 _TEXT = {"type": "string"}
 _DATE = {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$"}

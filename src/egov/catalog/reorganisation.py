@@ -24,10 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from egov.catalog import bundle
-from egov.catalog.bundle_format import AGENCY_SCHEMA
+from egov.catalog.bundle_format import AGENCY_SCHEMA, schema_problems
 from egov.catalog.errors import PlanInvalid
 from egov.catalog.models import Agency, Procedure
 
@@ -111,10 +109,7 @@ def check_plan_shape(data: Any) -> dict[str, Any]:
             f"Phiên bản phương án {data.get('version')!r} không được hỗ trợ (hỗ trợ: {PLAN_VERSION}).",
             f"Plan version {data.get('version')!r} is not supported (supported: {PLAN_VERSION}).",
         )
-    problems = [
-        {"path": "/" + "/".join(str(p) for p in err.absolute_path), "problem": err.message}
-        for err in sorted(Draft202012Validator(PLAN_SCHEMA).iter_errors(data), key=lambda e: e.json_path)
-    ]
+    problems = schema_problems(PLAN_SCHEMA, data)
     try:
         date.fromisoformat(str(data.get("effective")))
     except ValueError:

@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from egov.catalog import bundle as bundles
+from egov.catalog.bundle_format import schema_problems
 from egov.catalog.errors import (
     AgencyNotFound,
     InvalidDeclarationSchema,
@@ -225,10 +226,7 @@ def update_procedure(
 
 def _check_version_data(data: dict[str, Any]) -> dict[str, Any]:
     """Type-check a version dict (the bundle's version shape) and return its canonical form."""
-    problems = [
-        {"path": "/" + "/".join(str(p) for p in e.absolute_path), "problem": e.message}
-        for e in Draft202012Validator(bundles.VERSION_SCHEMA).iter_errors(data)
-    ]
+    problems = schema_problems(bundles.VERSION_SCHEMA, data)
     if problems:
         raise InvalidProcedure(detail=problems)
     canon = bundles.canonical_version(data)
