@@ -107,6 +107,30 @@ class DataDirNotSet(SettingError):
     )
 
 
+class DataDirUnusable(SettingError):
+    """EGOV_DATA_DIR names something that cannot be (or hold) a folder: a file, a read-only place."""
+
+    code = "data_dir_unusable"
+
+    def __init__(self, folder: Path, reason: str) -> None:
+        super().__init__(
+            f"Biến môi trường EGOV_DATA_DIR={str(folder)!r} không dùng làm thư mục dữ liệu của nút được "
+            f"({reason}): đặt nó là một thư mục ghi được.",
+            f"The environment variable EGOV_DATA_DIR={str(folder)!r} cannot be the node's data folder "
+            f"({reason}): set it to a writable folder.",
+            detail={"variable": "EGOV_DATA_DIR"},
+        )
+
+
+def ensure_folder(folder: Path, data_dir: Path) -> Path:
+    """Create `folder` (the data folder or one inside it), or DataDirUnusable naming EGOV_DATA_DIR."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataDirUnusable(data_dir, exc.strerror or exc.__class__.__name__) from None
+    return folder
+
+
 def checkout_of(package_dir: Path) -> Path | None:
     """The source checkout egov runs from (an editable install: <checkout>/src/egov), else None."""
     root = package_dir.parent.parent

@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from egov.api.scopes import SCOPE_DESCRIPTIONS
-from egov.conf import env_bool, env_int, env_list, env_str, parse_database_url, resolve_data_dir
+from egov.conf import (
+    ensure_folder,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+    resolve_data_dir,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = resolve_data_dir(
@@ -121,7 +129,7 @@ if DATABASE_URL:
             server_side_binding=True, prepare_threshold=_prepare_threshold
         )
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    ensure_folder(DATA_DIR, DATA_DIR)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -162,7 +170,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+ensure_folder(STATIC_ROOT, DATA_DIR)
 WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic (demo and tests)
 # Pages link assets with a content version (?v=…, the `asset` tag), so browsers may keep them a day.
 WHITENOISE_MAX_AGE = env_int("EGOV_STATIC_MAX_AGE", 86400, "Seconds browsers may cache CSS/JS files.")

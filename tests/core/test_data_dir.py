@@ -163,3 +163,15 @@ def test_the_demo_names_an_unreadable_port_before_it_prepares_anything(tmp_path:
     assert done.returncode == 2
     assert "PORT='abc'" in done.stderr and "Traceback" not in done.stderr
     assert not data.exists(), "nothing was prepared"
+
+
+@pytest.mark.parametrize("where", ["a-file", "a-file/below"])
+def test_a_data_dir_that_cannot_be_a_folder_is_named_without_a_traceback(tmp_path: Path, where: str) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+
+    done = egov("migrate", cwd=tmp_path, env={"EGOV_DATA_DIR": str(tmp_path / where)})
+
+    assert done.returncode == 2
+    assert f"EGOV_DATA_DIR={str(tmp_path / where)!r}" in done.stderr
+    assert "thư mục dữ liệu" in done.stderr and "data folder" in done.stderr
+    assert "Traceback" not in done.stderr
