@@ -198,3 +198,16 @@ def test_a_role_withdrawn_while_a_call_waits_for_the_lock_counts() -> None:
     assert len(errors) == 1 and isinstance(errors[0], DossierPermissionDenied)
     dossier.refresh_from_db()
     assert dossier.current_step is not None and dossier.current_step.position == 3
+
+
+def test_the_lock_reads_what_a_transition_uses_and_the_rest_at_once_when_asked(world: World) -> None:
+    dossier = world.at_step(2)
+    with transaction.atomic():
+        locked = lock_dossier(dossier.pk, world.specialist)
+        assert {"applicant_name", "declaration", "phone"} <= locked.get_deferred_fields()
+        assert "status" not in locked.get_deferred_fields()
+        with CaptureQueriesContext(connection) as queries:
+            assert locked.applicant_name == "Nguyễn Văn An"
+            assert locked.phone == "0912345678" and locked.declaration["copies"] == 2
+        assert len(queries) == 1  # every deferred column in one query, not one per field
+        assert not locked.get_deferred_fields()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -207,6 +207,48 @@ class Dossier(models.Model):
     @property
     def national_status(self) -> int:
         return NATIONAL_STATUS_CODE[self.status]
+
+    def refresh_from_db(
+        self, using: str | None = None, fields: Any = None, from_queryset: Any = None
+    ) -> None:
+        """A deferred field read loads every deferred field at once (Django's documented pattern).
+
+        The services' row lock reads only the columns a transition uses (`LOCKED_FIELDS`); whoever
+        then reads the applicant's data of that dossier (an API answer, a rendered result) pays one
+        query for all of it, not one per field.
+        """
+        if fields is not None:
+            wanted = set(fields)
+            deferred = self.get_deferred_fields()
+            if wanted & deferred:
+                fields = wanted | deferred
+        super().refresh_from_db(using, fields, from_queryset)
+
+
+# What services change after creation; the applicant's data and the declaration never move.
+LIFECYCLE_FIELDS = [
+    "status",
+    "received_at",
+    "clock_started_at",
+    "due_at",
+    "apology_due_at",
+    "paused_at",
+    "paused_seconds",
+    "supplement_count",
+    "apology_count",
+    "status_before_pause",
+    "finished_at",
+    "returned_at",
+    "ended_at",
+    "timeliness",
+    "current_step",
+    "current_unit",
+    "current_role",
+    "current_assignee",
+    "step_due_at",
+]
+# What the services' row lock reads: what a transition decides on and changes (the rest is deferred).
+LOCKED_FIELDS = ["id", "code", "procedure_version", "agency", "channel", "applicant", *LIFECYCLE_FIELDS]
 
 
 class DossierStep(models.Model):

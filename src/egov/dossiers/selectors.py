@@ -43,6 +43,7 @@ from egov.dossiers.authority import (
 from egov.dossiers.codes import pin_digest, pin_matches
 from egov.dossiers.errors import DossierNotFound, LookupFailed, LookupLocked, UnknownWorklist
 from egov.dossiers.models import (
+    LOCKED_FIELDS,
     PAUSED_STATUSES,
     CodeFormat,
     Dossier,
@@ -338,8 +339,9 @@ def lock_dossier(dossier_id: int, actor: Any) -> Dossier:
     """The dossier under a row lock held until the transaction ends, in one statement with its current
     step and what `actor` may act for (`Dossier.authority`, egov.dossiers.authority).
 
-    Only the dossier row is locked (`FOR UPDATE OF`) and only the dossier and its current step are
-    read; the agency, the procedure version and the people are loaded if a service touches them. The
+    Only the dossier row is locked (`FOR UPDATE OF`), and of it only what a transition decides on and
+    changes (`LOCKED_FIELDS`: the applicant's data and the declaration load, all at once, if someone
+    reads them); the agency, the procedure version and the people are loaded if a service touches them. The
     statement is built once per process from the models; building the equivalent ORM query (and its
     three-table, seventy-column row) on every transition cost more than all the rest of the lock.
 
@@ -371,7 +373,7 @@ def lock_dossier(dossier_id: int, actor: Any) -> Dossier:
 def _lock_statement(vendor: str) -> tuple[str, Columns]:
     q = connection.ops.quote_name
     table, pk = q(Dossier._meta.db_table), q(column_of(Dossier, "id"))
-    columns = Columns(("d", Dossier, None), ("s", DossierStep, None))
+    columns = Columns(("d", Dossier, LOCKED_FIELDS), ("s", DossierStep, None))
     if vendor == "postgresql":
         unchanged = f"d.xmin = (SELECT seen.xmin FROM {table} seen WHERE seen.{pk} = d.{pk})"
         for_update = " FOR UPDATE OF d"

@@ -19,34 +19,19 @@ from egov.core.batch import Batch
 from egov.core.calendar import WorkingCalendar, get_calendar
 from egov.core.events import Outgoing, record_event
 from egov.dossiers.errors import TextRequired
-from egov.dossiers.models import NATIONAL_STATUS_CODE, Dossier, DossierStep, Status, Timeliness
+from egov.dossiers.models import (
+    LIFECYCLE_FIELDS,
+    NATIONAL_STATUS_CODE,
+    Dossier,
+    DossierStep,
+    Status,
+    Timeliness,
+)
 from egov.dossiers.selectors import lock_dossier
 
 AGGREGATE = "dossier"
 STATUS_TOPIC = "dossier.status_changed"
 MAX_TEXT = 4000
-# What services change after creation; the applicant's data and the declaration never move.
-LIFECYCLE_FIELDS = [
-    "status",
-    "received_at",
-    "clock_started_at",
-    "due_at",
-    "apology_due_at",
-    "paused_at",
-    "paused_seconds",
-    "supplement_count",
-    "apology_count",
-    "status_before_pause",
-    "finished_at",
-    "returned_at",
-    "ended_at",
-    "timeliness",
-    "current_step",
-    "current_unit",
-    "current_role",
-    "current_assignee",
-    "step_due_at",
-]
 _ATTNAMES = {field.name: field.attname for field in Dossier._meta.concrete_fields}
 _LIFECYCLE_ATTNAMES = [_ATTNAMES[name] for name in LIFECYCLE_FIELDS]
 
