@@ -464,6 +464,21 @@ OAUTH2_PROVIDER = {
     "SCOPES": SCOPE_DESCRIPTIONS,
     "DEFAULT_SCOPES": ["__all__"],  # a client asking for none gets all of its own (ClientScopes)
     "PKCE_REQUIRED": True,
+    # RFC 9700 (OAuth 2.0 security BCP), enforced by the toolkit: tokens kept only as a SHA-256 checksum
+    # (a copy of the database hands out no live token), no password or implicit grant, no token in a
+    # URL, https redirect URIs only (egov has no authorization endpoint anyway).
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 
 # Notification email: sent only when EGOV_SMTP_HOST is set (empty: no email planned or sent).

@@ -1,9 +1,11 @@
-"""Machine clients: create one, issue (rotate) its credentials, revoke it. Services, one transaction each.
+"""Machine clients: create one, change its scopes, issue (rotate) its credentials, revoke it. Services,
+one transaction each.
 
 A client is a machine user (roles in agencies, like an officer) with a MachineClient row bounding its
-scopes. Each issue makes a new django-oauth-toolkit application (client id + secret, the secret shown
-once and stored hashed); the previous credentials keep working for EGOV_CLIENT_SECRET_GRACE_HOURS, so
-the integrator can switch without downtime. Revoking deactivates the client and deletes its tokens.
+scopes; narrowing them binds the tokens it already holds too. Each issue makes a new
+django-oauth-toolkit application (client id + secret, the secret shown once and stored hashed); the
+previous credentials keep working for EGOV_CLIENT_SECRET_GRACE_HOURS, so the integrator can switch
+without downtime. Revoking deactivates the client and deletes its tokens.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ def _event(actor: Any, client: MachineClient, kind: str, **data: Any) -> None:
     record_event(actor=actor, aggregate_type="machine_client", aggregate_id=client.pk, kind=kind, data=data)
 
 
-def _clean_scopes(scopes: list[str]) -> list[str]:
+def clean_scopes(scopes: list[str]) -> list[str]:
+    """Known scopes, sorted and once each; ValidationFailed for an unknown one or none."""
     unknown = [s for s in scopes if s not in SCOPE_DESCRIPTIONS]
     if unknown or not scopes:
         raise ValidationFailed(
@@ -62,7 +65,7 @@ def create_machine_client(
             "The client name is empty, too long or taken.",
             code="invalid_client_name",
         )
-    clean = _clean_scopes(scopes)
+    clean = clean_scopes(scopes)
     for _agency, role in roles:
         if role not in Role.values:
             raise ValidationFailed("Vai trò không hợp lệ.", f"Unknown role {role!r}.", code="invalid_role")
@@ -109,6 +112,18 @@ def issue_credentials(actor: Any, client: MachineClient) -> IssuedCredentials:
                 "Hệ thống đã bị thu hồi quyền truy cập.", "The client was revoked.", code="client_revoked"
             )
         return _issue(actor, locked)
+
+
+def set_scopes(actor: Any, client: MachineClient, scopes: list[str]) -> MachineClient:
+    """Change what the client may do; its tokens are bound by the new scopes at once (egov.api.auth)."""
+    clean = clean_scopes(scopes)
+    with transaction.atomic():
+        locked = MachineClient.objects.select_for_update().get(pk=client.pk)
+        before = sorted(set(locked.scope_list))
+        locked.scopes = " ".join(clean)
+        locked.save(update_fields=["scopes"])
+        _event(actor, locked, "machine_client.scopes_changed", before=before, after=clean)
+    return locked
 
 
 def revoke_machine_client(actor: Any, client: MachineClient) -> MachineClient:

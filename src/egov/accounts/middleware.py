@@ -1,4 +1,5 @@
-"""Officers signed in through any other path than ours (no second factor in the session) are signed out."""
+"""Officers signed in through any other path than ours (no second factor in the session) are signed out,
+and so is any session of a machine client's account: machines call the API with tokens only."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
 from egov.accounts.otp import SECOND_FACTOR_SESSION_KEY
-from egov.accounts.services import needs_second_factor
+from egov.accounts.services import may_sign_in_on_the_web, needs_second_factor
 from egov.core.errors import error_body
 
 
@@ -22,6 +23,9 @@ class SecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
+        if session is not None and session.get(SESSION_KEY) and not may_sign_in_on_the_web(request.user):
+            logout(request)  # the request goes on as an anonymous one
+            return self.get_response(request)
         if (
             session is not None
             and session.get(SESSION_KEY)

@@ -103,8 +103,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 def _with_message(response: HttpResponse) -> HttpResponse:
-    """Add {"message": {"vi", "en"}} beside the RFC 6749 error fields."""
-    if response.status_code < 400 or "json" not in response.get("Content-Type", ""):
+    """Add {"message": {"vi", "en"}} beside the RFC 6749 error fields, as JSON (the toolkit labels some
+    of its JSON errors text/html, e.g. for parameters in the query string)."""
+    if response.status_code < 400:
         return response
     try:
         body = json.loads(response.content)
@@ -114,7 +115,17 @@ def _with_message(response: HttpResponse) -> HttpResponse:
         vi, en = MESSAGES.get(body["error"], MESSAGES["invalid_request"])
         body["message"] = {"vi": vi, "en": en}
         response.content = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        response["Content-Type"] = "application/json"
     return response
+
+
+def _oauth_error(error: str, status: int = 400) -> JsonResponse:
+    vi, en = MESSAGES[error]
+    return JsonResponse(
+        {"error": error, "message": {"vi": vi, "en": en}},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def _throttled() -> JsonResponse:
@@ -132,6 +143,12 @@ class MachineTokenView(TokenView):
             check_rate(request, "oauth_token")
         except TooManyRequests:
             return _throttled()
+        # Refused before oauthlib sees them: its password grant checks a person's password (and tells
+        # right from wrong) before it asks whether the grant is allowed; parameters belong in the body.
+        if request.GET:
+            return _oauth_error("invalid_request")
+        if request.POST.get("grant_type") != "client_credentials":
+            return _oauth_error("unsupported_grant_type")
         return _with_message(super().post(request, *args, **kwargs))
 
 

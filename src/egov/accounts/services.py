@@ -84,6 +84,11 @@ def needs_second_factor(user: Any) -> bool:
     return bool(user.kind == User.Kind.OFFICER or user.is_staff or user.is_superuser)
 
 
+def may_sign_in_on_the_web(user: Any) -> bool:
+    """People sign in on the web; machine clients only get tokens at /oauth/token/ (ADR 0003)."""
+    return getattr(user, "kind", None) != User.Kind.MACHINE
+
+
 def _event(user: User | None, kind: str, **data: Any) -> None:
     """Sign-in events change nothing else: each is its own transaction (a savepoint inside a service's)."""
     with transaction.atomic():
@@ -229,6 +234,11 @@ def authenticate_password(request: HttpRequest, username: str, password: str) ->
         )
         raise SignInThrottled()
     user = authenticate(request, username=username, password=password)
+    if user is not None and not may_sign_in_on_the_web(user):
+        # A machine client's account (given a password in the admin, say) is counted and answered like
+        # a wrong password: on the web it would act with its roles but without its scopes or token expiry.
+        user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+        user = None
     if user is None:
         known = User.objects.filter(username=username).first()
         _event(known, "account.sign_in_failed", step="password", username=username[:150])

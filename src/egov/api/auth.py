@@ -19,9 +19,9 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from egov.accounts.oauth import usable
+from egov.accounts.oauth import credential_of, usable
 from egov.accounts.otp import SECOND_FACTOR_SESSION_KEY
-from egov.accounts.services import needs_second_factor
+from egov.accounts.services import may_sign_in_on_the_web, needs_second_factor
 from egov.api.scopes import SCOPE_DESCRIPTIONS, is_public
 
 logger = logging.getLogger("egov.api")
@@ -76,7 +76,8 @@ class MachineTokenAuthentication(OAuth2Authentication):
 
 
 class VerifiedSessionAuthentication(SessionAuthentication):
-    """DRF's session authentication (with its CSRF check) that refuses an officer without the second factor.
+    """DRF's session authentication (with its CSRF check) that refuses an officer without the second factor
+    and ignores a session of a machine client's account (machines use their scoped, expiring tokens).
 
     SecondFactorMiddleware already signs such sessions out; this keeps the API closed even where the
     middleware is missing.
@@ -84,7 +85,7 @@ class VerifiedSessionAuthentication(SessionAuthentication):
 
     def authenticate(self, request: Request) -> tuple[Any, None] | None:
         result = super().authenticate(request)
-        if result is None:
+        if result is None or not may_sign_in_on_the_web(result[0]):
             return None
         session = getattr(request._request, "session", None)
         if needs_second_factor(result[0]) and not (session and session.get(SECOND_FACTOR_SESSION_KEY)):
@@ -105,9 +106,20 @@ class DeclaredScopes(BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         token = request.auth
-        if isinstance(token, AccessToken) and not token.allow_scopes(required):
+        if isinstance(token, AccessToken) and not set(required) <= token_scopes(token):
             raise InsufficientScope(required)
         return True
+
+
+def token_scopes(token: AccessToken) -> set[str]:
+    """What a token may do now: the scopes it was granted that its client still holds.
+
+    An administrator who narrows a client's scopes narrows the tokens it already holds at once, not
+    when they expire.
+    """
+    credential = credential_of(token.application)
+    held = set(credential.client.scope_list) if credential is not None else set()
+    return set(token.scope.split()) & held
 
 
 class MachineTokenScheme(OpenApiAuthenticationExtension):
