@@ -121,6 +121,32 @@ def test_the_successors_desk_finds_what_waited_at_the_old_department_to_be_recei
     assert waiting.code in page and reverse("office:dossier", args=[waiting.code]) in page
 
 
+def test_forms_printed_after_the_closure_are_the_successors(
+    world: World, reorganised: dict[str, Any]
+) -> None:
+    """The header and the place to collect the result name the agency in office today; the receipt
+    sentence names whoever received the dossier that day (the old department before the closure)."""
+    new, old = reorganised["new"], world.department
+    before = reorganised["with_specialist"]  # received by the old department
+    html = as_officer(world.desk).get(reverse("office:dossier_print", args=[before.code, "01"])).content
+    header, body = _halves(html.decode())
+    assert new.name in header and old.name not in header
+    assert f"{old.name} đã tiếp nhận hồ sơ" in body and f"{new.name}" in body.split("Nơi nhận kết quả")[1]
+
+    after = services.receive_dossier(world.desk, reorganised["waiting"])  # received by the successor
+    html = as_officer(world.desk).get(reverse("office:dossier_print", args=[after.code, "01"])).content
+    assert f"{new.name} đã tiếp nhận hồ sơ" in html.decode() and old.name not in html.decode()
+    pdf = as_officer(world.desk).get(reverse("office:dossier_print_pdf", args=[after.code, "01"]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def _halves(html: str) -> tuple[str, str]:
+    """The printed form's header (issuing agency) and its body (from the receipt sentence on)."""
+    at = html.index("đã tiếp nhận hồ sơ")
+    start = html.rfind("<p>", 0, at)
+    return html[:start], html[start:]
+
+
 def test_the_successors_officers_carry_on_the_old_dossiers(world: World, reorganised: dict[str, Any]) -> None:
     received = services.receive_dossier(world.desk, reorganised["waiting"])
     assert received.status == Status.RECEIVED and received.current_unit_id == world.department.pk

@@ -174,6 +174,16 @@ def current_successor(agency: Agency) -> Agency | None:
     return chain[-1] if chain else None
 
 
+def acting_agency(agency: Agency, on: date) -> Agency:
+    """Who acts for `agency` on `on`: itself while in force that day, else the first agency of its
+    successor chain in force then (the chain's end when none is). A document dated `on` (a signed
+    result, a printed form) carries this agency's name, never one a reorganisation had closed."""
+    if agency.in_force(on):
+        return agency
+    chain = successor_chain(agency)
+    return next((a for a in chain if a.in_force(on)), chain[-1] if chain else agency)
+
+
 def successor_chain_ids(agency_id: int) -> list[int]:
     """`agency_id` then its successors' ids: an officer of any of them may act for it."""
     ids = [agency_id]

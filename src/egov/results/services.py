@@ -28,7 +28,7 @@ from django.utils import timezone
 from egov.accounts.models import Role
 from egov.catalog.models import Agency
 from egov.catalog.rules import version_rules
-from egov.catalog.selectors import current_successor
+from egov.catalog.selectors import acting_agency
 from egov.core import pdf, reactions
 from egov.core.errors import Conflict
 from egov.core.events import record_event
@@ -134,20 +134,12 @@ def next_number(agency: Agency, year: int) -> int:
     return int(row[0])
 
 
-def in_office_today(agency: Agency) -> Agency:
-    """`agency` while it is in force, else the agency that took over its work (the end of its
-    successor chain): who may put a name, a number or a seal on a document dated today."""
-    if agency.in_force(timezone.localdate()):
-        return agency
-    return current_successor(agency) or agency
-
-
 def issuing_agency(dossier: Dossier) -> Agency:
     """The agency whose name, number series and seal a result issued today carries: the receiving
-    agency, or, once a reorganisation closed it, its successor. The dossier keeps its code and
-    receiving agency, but an agency that no longer exists cannot issue, and its officers and keys
-    have moved on."""
-    return in_office_today(dossier.agency)
+    agency, or, once a reorganisation closed it, its successor (`acting_agency`). The dossier keeps
+    its code and receiving agency, but an agency that no longer exists cannot issue, and its officers
+    and keys have moved on."""
+    return acting_agency(dossier.agency, timezone.localdate())
 
 
 def document_spec(
@@ -195,7 +187,8 @@ def signer_agencies(dossier: Dossier) -> list[Agency]:
     current step (a parent unit's leader signs for its department), the issuing agency's parent; each
     as today's map has it (a closed unit's work is signed for by its successor)."""
     issuer = issuing_agency(dossier)
-    step_unit = in_office_today(dossier.current_unit) if dossier.current_unit else None
+    unit = dossier.current_unit
+    step_unit = acting_agency(unit, timezone.localdate()) if unit is not None else None
     candidates = [issuer, step_unit, issuer.parent]
     return list({a.pk: a for a in candidates if a is not None}.values())
 

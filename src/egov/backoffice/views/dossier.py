@@ -16,6 +16,7 @@ from egov.backoffice import actions as office_actions
 from egov.backoffice import selectors as office_selectors
 from egov.backoffice.forms import ActionForm, NoteForm, action_form
 from egov.backoffice.permissions import officer_required
+from egov.catalog.selectors import acting_agency
 from egov.core.errors import DomainError
 from egov.core.templatetags.egov_format import declaration_value, with_amount
 from egov.core.ui import flash_done, flash_error, in_language
@@ -280,12 +281,18 @@ def _event_note(dossier: Dossier, kind: str) -> dict[str, Any] | None:
 
 
 def print_context(request: HttpRequest, dossier: Dossier, form: str) -> dict[str, Any]:
+    """`agency` issues the form (its header, where to collect the result): the agency acting for the
+    receiving one on the print date; `receiving_agency` is whoever acted for it on the day of receipt
+    (they differ once a reorganisation closed the receiving agency)."""
+    printed_at = timezone.now()
+    received_on = timezone.localdate(dossier.received_at or dossier.submitted_at or printed_at)
     context: dict[str, Any] = {
         "dossier": dossier,
         "procedure": dossier.procedure_version.procedure,
-        "agency": dossier.agency,
+        "agency": acting_agency(dossier.agency, timezone.localdate(printed_at)),
+        "receiving_agency": acting_agency(dossier.agency, received_on),
         "form": form,
-        "printed_at": timezone.now(),
+        "printed_at": printed_at,
         "status_label": bilingual(Status(dossier.status).label),
         "files": file_rows(dossier),
     }

@@ -55,7 +55,7 @@ def _parties(ctx: dict[str, Any]) -> pdf.Table:
 
 
 def _received_intro(ctx: dict[str, Any]) -> str:
-    return f"{ctx['agency'].name} đã tiếp nhận hồ sơ của:"
+    return f"{ctx['receiving_agency'].name} đã tiếp nhận hồ sơ của:"
 
 
 def _event(ctx: dict[str, Any]) -> dict[str, Any]:
