@@ -38,6 +38,24 @@ pytestmark = pytest.mark.django_db
 Status = Notification.Status
 
 
+def test_after_a_reorganisation_the_email_names_the_agency_that_received_the_dossier(
+    world: World, smtp: tuple[Mailbox, int], settings: Any
+) -> None:
+    """Submitted to a department that closed before its desk received it: the successor received it."""
+    from tests.catalog.test_reorganised_dossiers import merge_department
+
+    mailbox, port = smtp
+    configure(settings, smtp_port=port)
+    waiting = world.create(applicant=dict(APPLICANT)).dossier
+    successor = merge_department(world, effective=timezone.localdate().isoformat())
+    dossier = dossiers.receive_dossier(world.desk, waiting)
+    relay_until_idle()
+
+    body = mailbox.messages[-1].get_content()
+    assert f"{successor.name} đã tiếp nhận hồ sơ {dossier.code}" in body
+    assert world.department.name not in body
+
+
 def test_the_receipt_email_arrives_in_vietnamese_utf8(
     world: World, smtp: tuple[Mailbox, int], settings: Any
 ) -> None:

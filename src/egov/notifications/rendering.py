@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from egov.catalog.selectors import acting_agency
 from egov.core.models import Event
 from egov.dossiers.models import Dossier
 
@@ -82,7 +83,10 @@ def payment_facts(dossier: Dossier, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def context_for(dossier: Dossier, event: Event) -> dict[str, str]:
+    """The placeholders' values; `{agency}` is the agency acting for the receiving one on the day of
+    the event (its successor once a reorganisation closed it)."""
     data = {**payment_facts(dossier, event.data or {}), **(event.data or {})}
+    agency = acting_agency(dossier.agency, timezone.localdate(event.occurred_at))
     amount = data.get("amount")
     due = dossier.apology_due_at if event.kind == "dossier.apologised" else dossier.due_at
     due = due or dossier.apology_due_at or dossier.due_at
@@ -90,7 +94,7 @@ def context_for(dossier: Dossier, event: Event) -> dict[str, str]:
         "dossier_code": single_line(dossier.code),
         "applicant_name": single_line(dossier.applicant_name),
         "procedure": single_line(dossier.procedure_version.procedure.name),
-        "agency": single_line(dossier.agency.name),
+        "agency": single_line(agency.name),
         "due_date": timezone.localtime(due).strftime("%d/%m/%Y") if due else "",
         "content": str(data.get("content") or data.get("reason") or data.get("note") or ""),
         "amount": format_vnd(amount),
