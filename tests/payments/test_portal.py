@@ -255,3 +255,24 @@ def test_the_receipt_is_offered_exactly_where_it_can_be_opened(fee_world: World,
     assert (base + "receipt/" in status_part) == opens
     assert (base + "receipt/" in detail(client, dossier)) == opens
     assert ('hx-trigger="every 3s"' in status_part) == (status in ("created", "pending"))
+
+
+def test_a_payment_made_after_a_reorganisation_is_receipted_to_the_successor(
+    fee_world: World, tmp_path: Path
+) -> None:
+    """The dossier's department closed before the applicant paid: the agency acting for it that day
+    is the beneficiary on the receipt, page and PDF alike."""
+    from tests.catalog.test_reorganised_dossiers import merge_department
+
+    dossier = fee_world.create().dossier
+    successor = merge_department(fee_world, effective=timezone.localdate().isoformat())
+    client = browser(fee_world.citizen)
+    started = client.post(f"/my/dossiers/{dossier.code}/pay/", {"token": pay_button(client, dossier)})
+    payer_presses(started["Location"])
+    payment = Payment.objects.get()
+    base = f"/my/dossiers/{dossier.code}/payments/{payment.order_id}/"
+
+    html = client.get(base + "receipt/").content.decode()
+    assert successor.name in html and fee_world.department.name not in html
+    text = pdf_text(client.get(base + "receipt.pdf").content, tmp_path)
+    assert successor.name in text and fee_world.department.name not in text

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
+from egov.catalog.models import Agency
+from egov.catalog.selectors import acting_agency
 from egov.core import pdf
 from egov.payments.models import Payment
 
@@ -13,15 +15,23 @@ def _dong(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đ"
 
 
+def beneficiary(payment: Payment) -> Agency:
+    """The agency the money was paid to: the dossier's receiving agency, or the one acting for it on
+    the day of payment once a reorganisation closed it."""
+    paid = payment.paid_at or timezone.now()
+    return acting_agency(payment.dossier.agency, timezone.localdate(paid))
+
+
 def receipt_spec(payment: Payment) -> pdf.DocumentSpec:
     dossier = payment.dossier
+    agency = beneficiary(payment)
     procedure = dossier.procedure_version.procedure
     paid_at = timezone.localtime(payment.paid_at) if payment.paid_at else None
     facts = [
         ("Người nộp tiền", dossier.applicant_name),
         ("Mã hồ sơ", dossier.code),
         ("Thủ tục hành chính", f"{procedure.name} ({procedure.code})"),
-        ("Đơn vị thụ hưởng", f"{dossier.agency.name}, tài khoản {settings.EGOV['PAYMENT_BENEFICIARY']}"),
+        ("Đơn vị thụ hưởng", f"{agency.name}, tài khoản {settings.EGOV['PAYMENT_BENEFICIARY']}"),
         ("Mã giao dịch thanh toán", payment.order_id),
         ("Số giao dịch", payment.transaction_no),
         ("Thời điểm thanh toán", paid_at.strftime("%d/%m/%Y %H:%M") if paid_at else ""),
@@ -33,8 +43,8 @@ def receipt_spec(payment: Payment) -> pdf.DocumentSpec:
     ]
     rows.append(("", "Tổng cộng", _dong(payment.amount)))
     return pdf.DocumentSpec(
-        agency_name=dossier.agency.name,
-        parent_agency=dossier.agency.parent.name if dossier.agency.parent else "",
+        agency_name=agency.name,
+        parent_agency=agency.parent.name if agency.parent else "",
         title="BIÊN LAI THU PHÍ, LỆ PHÍ ĐIỆN TỬ",
         number=payment.transaction_no,
         date=paid_at.date() if paid_at else None,
@@ -46,7 +56,7 @@ def receipt_spec(payment: Payment) -> pdf.DocumentSpec:
             "Thanh toán trực tuyến qua Nền tảng thanh toán quốc gia. Biên lai được lập dưới dạng điện tử, "
             "không cần chữ ký và con dấu.",
         ),
-        author=dossier.agency.name,
+        author=agency.name,
         keywords=("biên lai", dossier.code, payment.order_id),
     )
 

@@ -22,7 +22,7 @@ from egov.core.ui import flash_done, flash_error, in_language
 from egov.dossiers.models import Dossier
 from egov.payments import client, exemptions, fees, policies, services
 from egov.payments.models import Payment
-from egov.payments.receipt import receipt_pdf
+from egov.payments.receipt import beneficiary, receipt_pdf
 from egov.payments.selectors import dossier_payment, recent_payments, reread
 from egov.portal.views.mine import own_dossier
 
@@ -137,7 +137,7 @@ def my_payment_receipt(request: HttpRequest, code: str, order_id: str) -> HttpRe
         "payment": payment,
         "dossier": dossier,
         "procedure": dossier.procedure_version.procedure,
-        "agency": dossier.agency,
+        "agency": beneficiary(payment),
         "beneficiary_account": settings.EGOV["PAYMENT_BENEFICIARY"],
         "label": status_label(payment),
     }
