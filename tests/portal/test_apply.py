@@ -192,7 +192,9 @@ def test_an_exe_renamed_to_pdf_is_rejected(world: World, media: Path) -> None:
         step_url(draft, "files"), {f"file_{form.pk}": upload(EXE, "giay-to.pdf"), "intent": "upload"}
     )
     assert response.status_code == 422
-    assert "Only PDF, PNG, JPEG, DOCX (Word), ODT (OpenDocument) files are accepted" in response.content.decode()
+    assert (
+        "Only PDF, PNG, JPEG, DOCX (Word), ODT (OpenDocument) files are accepted" in response.content.decode()
+    )
     assert not DraftFile.objects.exists() and stored_files(media) == []
 
 
