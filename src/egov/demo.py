@@ -15,10 +15,14 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from egov.conf import SettingError
+
 if TYPE_CHECKING:
     from aiosmtpd.controller import Controller
 
 DEMO_PASSWORD = "egov-demo-2026"
+# O= of the demo's own CA: a data folder whose PKI was made by anything else belongs to a real node.
+DEMO_PKI_NODE = "egov demo"
 # Officers sign in with a second factor. The demo enrols every officer with this published secret
 # (base32): add it to any authenticator app, or print the current code with `egov otp code USER`.
 DEMO_TOTP_SECRET = "EGOVDEMOTOTPSECRETKEYFORDEMOONLY"
@@ -209,7 +213,42 @@ def ensure_demo_pki() -> None:
     if (pki_dir() / "ca.pem").exists():
         return
     agencies = _in_force_agencies().filter(procedures__isnull=False).distinct().order_by("code")
-    init_pki(pki_dir(), node_name="egov demo", agencies=[(a.code, a.name) for a in agencies])
+    init_pki(pki_dir(), node_name=DEMO_PKI_NODE, agencies=[(a.code, a.name) for a in agencies])
+
+
+class NotADemoNode(SettingError):
+    """`egov demo` was started with a real node's database or keys: it refuses before touching either."""
+
+    code = "not_a_demo_node"
+
+
+def refuse_real_node() -> None:
+    """The demo writes published secrets (the admin's password, the officers' TOTP secret) into its
+    database and signs with the folder's keys: only its own SQLite database and its own PKI will do."""
+    from pathlib import Path
+
+    from cryptography.x509.oid import NameOID
+    from django.conf import settings
+
+    from egov.results.pki import load_certificates
+
+    if str(getattr(settings, "DATABASE_URL", "") or "").strip():
+        raise NotADemoNode(
+            "egov demo chỉ chạy trên cơ sở dữ liệu SQLite riêng của nó: bỏ biến EGOV_DATABASE_URL (bản demo "
+            "ghi mật khẩu và khoá xác thực hai lớp công khai vào cơ sở dữ liệu được giao).",
+            "egov demo runs only on its own SQLite database: unset EGOV_DATABASE_URL (the demo writes "
+            "published passwords and second-factor secrets into the database it is given).",
+        )
+    ca = Path(settings.DATA_DIR) / "pki" / "ca.pem"
+    if ca.exists():
+        names = load_certificates(ca)[0].subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+        if [str(n.value) for n in names] != [DEMO_PKI_NODE]:
+            raise NotADemoNode(
+                f"Thư mục dữ liệu {settings.DATA_DIR} có PKI của một nút thật: chọn EGOV_DATA_DIR khác cho "
+                "bản demo (bản demo không ký bằng khoá của cơ quan thật).",
+                f"The data folder {settings.DATA_DIR} holds a real node's PKI: give the demo another "
+                "EGOV_DATA_DIR (the demo never signs with a real agency's keys).",
+            )
 
 
 def _in_force_agencies() -> Any:
@@ -429,6 +468,7 @@ def run(port: int) -> None:
     # Before the settings load: result QR codes and payment callbacks point at this demo's port.
     os.environ.setdefault("EGOV_PUBLIC_URL", f"http://127.0.0.1:{port}")
     django.setup()
+    refuse_real_node()
     accounts = prepare()
     mail = start_demo_mailbox()
     egov = [sys.executable, "-m", "egov.cli"]

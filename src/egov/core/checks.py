@@ -98,6 +98,22 @@ def check_payment_platform(app_configs: Any = None, **kwargs: Any) -> list[Check
     )
 
 
+@register(Tags.security, deploy=True)
+def check_demo_mode(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Demo mode silences egov.E001–E004: a node left in it by mistake must not look ready."""
+    if not demo_mode():
+        return []
+    return [
+        Warning(
+            "EGOV_DEMO=true: đây là nút chạy thử, chấp nhận khoá mẫu công khai và nền tảng thanh toán thử / "
+            "this is a demo node: it accepts the published secrets and the payment sandbox.",
+            hint="Nút thật: bỏ EGOV_DEMO (hoặc đặt false) rồi chạy lại `egov check --deploy` / a real node: "
+            "unset EGOV_DEMO (or set it to false) and run `egov check --deploy` again.",
+            id="egov.W013",
+        )
+    ]
+
+
 @register(Tags.database, deploy=True)
 def check_database(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
