@@ -168,7 +168,9 @@ def test_api_procedure_lists_the_handlers_in_force_on_the_date(
     assert codes(then["agencies"]) == ["000.01.31.H62"] and then["agencies"][0]["in_force"] is True
 
 
-@pytest.mark.parametrize("query", [{"include_closed": "yes"}, {"on": "30/06/2025"}])
+@pytest.mark.parametrize(
+    "query", [{"include_closed": "yes"}, {"include_closed": ""}, {"on": "30/06/2025"}, {"on": ""}]
+)
 def test_api_refuses_bad_agency_filters(
     client: APIClient, merged: dict[str, Agency], query: dict[str, str]
 ) -> None:

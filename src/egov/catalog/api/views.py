@@ -70,8 +70,11 @@ def _level(request: Request) -> str | None:
 
 
 def _include_closed(request: Request) -> bool:
-    raw = request.query_params.get("include_closed", "").lower()
-    if raw not in ("", "true", "false", "1", "0"):
+    given = request.query_params.get("include_closed")
+    if given is None:
+        return False
+    raw = given.lower()  # present but empty is neither true nor false (as for level= and on=)
+    if raw not in ("true", "false", "1", "0"):
         raise ValidationFailed(
             "include_closed phải là true hoặc false.",
             "include_closed must be true or false.",
