@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.core.checks import run_checks
+from django.utils import timezone
 
 from egov.demo_mail import free_port
 from egov.results.pki import init_pki
@@ -75,3 +76,38 @@ def test_a_node_in_demo_mode_says_so_at_deployment(monkeypatch: pytest.MonkeyPat
     assert not warning.is_serious()
     monkeypatch.setitem(settings.EGOV, "DEMO", False)
     assert "egov.W013" not in {m.id for m in run_checks(include_deployment_checks=True)}
+
+
+@pytest.mark.django_db
+def test_the_payment_sandbox_answers_only_on_a_demo_node(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """A real node (no EGOV_DEMO) without a platform URL is refused at start (egov.E004); a process that
+    serves it anyway (a server started some other way) still has no sandbox to take 'payments'."""
+    from django.test import Client
+
+    from egov.payments.models import SandboxTransaction
+
+    txn = SandboxTransaction.objects.create(
+        client_id="egov-demo",
+        transaction_id="ORDER-1",
+        transaction_no="T1",
+        amount=50_000,
+        return_url="/",
+        callback_url="http://127.0.0.1:9/payments/callback",
+        bill={},
+        created_at=timezone.now(),
+    )
+    monkeypatch.setitem(settings.EGOV, "PAYMENT_PLATFORM_URL", "")
+    monkeypatch.setitem(settings.EGOV, "DEMO", False)
+    browser = Client()
+    assert browser.get(f"/payments/sandbox/pay/{txn.transaction_id}/").status_code == 404
+    assert (
+        browser.post(f"/payments/sandbox/pay/{txn.transaction_id}/", {"outcome": "silent"}).status_code == 404
+    )
+    create = browser.post("/payments/sandbox/api/transactions", data="{}", content_type="application/json")
+    assert create.status_code == 404
+    txn.refresh_from_db()
+    assert txn.status == SandboxTransaction.Status.PENDING
+    monkeypatch.setitem(settings.EGOV, "DEMO", True)
+    assert browser.get(f"/payments/sandbox/pay/{txn.transaction_id}/").status_code == 200

@@ -23,11 +23,15 @@ View = Callable[..., HttpResponse]
 
 
 def sandbox_only(view: View) -> View:
-    """The sandbox platform answers only while this node is its own platform (no platform URL set)."""
+    """The sandbox platform answers only on a demo node that is its own platform (no platform URL set).
+
+    A real node without a platform URL is refused at start (egov.E004); this keeps the sandbox shut even
+    in a process that serves such a node some other way: its payer page 'pays' without money.
+    """
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if str(settings.EGOV.get("PAYMENT_PLATFORM_URL") or "").strip():
+        if str(settings.EGOV.get("PAYMENT_PLATFORM_URL") or "").strip() or not settings.EGOV.get("DEMO"):
             raise Http404("sandbox")
         return view(request, *args, **kwargs)
 
