@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("egov.portal.urls")),
 ]
 
+handler400 = "egov.core.views.bad_request"
 handler404 = "egov.core.views.not_found"
 handler500 = "egov.core.views.server_error"
 handler403 = "egov.core.views.permission_denied"

@@ -183,3 +183,28 @@ def test_the_oauth_library_has_nothing_to_say_at_deployment() -> None:
 
     messages = run_checks(include_deployment_checks=True)
     assert [m.id for m in messages if str(m.id).startswith("oauth2_provider.")] == []
+
+
+@pytest.mark.parametrize("path", [TOKEN, "/oauth/revoke/"])
+@pytest.mark.parametrize("credentials", ["Basic \xff\xfe==", "Basic é:ÿ"])
+def test_client_credentials_that_are_not_base64_text_are_a_401_not_a_500(path: str, credentials: str) -> None:
+    response = Client().post(
+        path, {"grant_type": "client_credentials", "token": "x"}, HTTP_AUTHORIZATION=credentials
+    )
+    assert response.status_code == 401
+    body = response.json()
+    assert body["error"] == "invalid_client" and body["message"]["vi"] and body["message"]["en"]
+    assert not AccessToken.objects.exists()
+
+
+def test_a_refused_token_request_answers_json(world: World) -> None:
+    """A NUL in the form is refused before any view (RequestGuardMiddleware): in JSON, like the endpoint."""
+    _client, issued = machine(world, ["dossiers:read"])
+    response = Client().post(
+        TOKEN,
+        "grant_type=client_credentials&scope=%00",
+        content_type="application/x-www-form-urlencoded",
+        headers={"Authorization": basic_auth(issued.client_id, issued.client_secret)},
+    )
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_characters"
+    assert not AccessToken.objects.exists()

@@ -134,6 +134,18 @@ def _throttled() -> JsonResponse:
     return JsonResponse(body, status=429, json_dumps_params={"ensure_ascii": False})
 
 
+def _unreadable_credentials(request: HttpRequest) -> bool:
+    """HTTP Basic credentials that are not ASCII (base64 is): the toolkit would fail on them (a 500)."""
+    header = str(request.META.get("HTTP_AUTHORIZATION", ""))
+    if not header.lower().startswith("basic "):
+        return False
+    try:
+        header.encode("ascii")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class MachineTokenView(TokenView):
     """POST /oauth/token/ (grant_type=client_credentials, HTTP Basic client authentication)."""
@@ -143,6 +155,8 @@ class MachineTokenView(TokenView):
             check_rate(request, "oauth_token")
         except TooManyRequests:
             return _throttled()
+        if _unreadable_credentials(request):
+            return _oauth_error("invalid_client", status=401)
         # Refused before oauthlib sees them: its password grant checks a person's password (and tells
         # right from wrong) before it asks whether the grant is allowed; parameters belong in the body.
         if request.GET:
@@ -161,4 +175,6 @@ class MachineRevokeView(RevokeTokenView):
             check_rate(request, "oauth_token")
         except TooManyRequests:
             return _throttled()
+        if _unreadable_credentials(request):
+            return _oauth_error("invalid_client", status=401)
         return _with_message(super().post(request, *args, **kwargs))

@@ -98,8 +98,9 @@ class LanguageMiddleware:
         return response
 
 
-# Paths whose clients read JSON (the API, the payment platform's callback and its sandbox API).
-JSON_PATHS = ("/api/", "/payments/callback", "/payments/sandbox/api/")
+# Paths whose clients read JSON (the API, the machine clients' token endpoints, the payment platform's
+# callback and its sandbox API).
+JSON_PATHS = ("/api/", "/oauth/", "/payments/callback", "/payments/sandbox/api/")
 # Bodies the views stream to disk or read capped themselves (uploads, a PDF to verify).
 STREAMED_BODIES = ("multipart/form-data", "application/pdf")
 

@@ -69,6 +69,24 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     )
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """What Django refuses itself (a Host not in EGOV_ALLOWED_HOSTS, too many form fields): JSON on the
+    paths whose clients read JSON, the bilingual page elsewhere, never Django's English page."""
+    from egov.core.middleware import JSON_PATHS
+
+    if request.path.startswith(JSON_PATHS):
+        return _error_json("bad_request", "Yêu cầu không hợp lệ.", "The request is not valid.", 400)
+    return _error_page(
+        request,
+        400,
+        ("Yêu cầu không hợp lệ", "Bad request"),
+        (
+            "Trình duyệt đã gửi một yêu cầu mà hệ thống không nhận. Hãy quay lại trang chủ và thử lại.",
+            "The browser sent a request the system does not accept. Go back to the home page and try again.",
+        ),
+    )
+
+
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
         return _error_json(
