@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from egov.api.scopes import SCOPE_DESCRIPTIONS
 from egov.conf import (
+    TRUE_WORDS,
     ensure_folder,
     env_bool,
     env_int,
@@ -16,6 +18,21 @@ from egov.conf import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent
+
+
+def secure_cookies(raw: str, *, demo: bool) -> bool:
+    """EGOV_SECURE_COOKIES as set, else on outside demo mode: a real node's session cookie never goes
+    over plain http (a link typed without https:// would hand it to anyone on the network)."""
+    from egov.conf import FALSE_WORDS, BadSetting
+
+    value = raw.strip().lower()
+    if not value:
+        return not demo
+    if value not in TRUE_WORDS | FALSE_WORDS:
+        raise BadSetting("EGOV_SECURE_COOKIES", value, "true / false", "true / false")
+    return value in TRUE_WORDS
+
+
 DATA_DIR = resolve_data_dir(
     env_str(
         "EGOV_DATA_DIR",
@@ -192,7 +209,15 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = env_bool("EGOV_SECURE_COOKIES", False, "Send cookies over HTTPS only (production).")
+SESSION_COOKIE_SECURE = secure_cookies(
+    env_str(
+        "EGOV_SECURE_COOKIES",
+        "",
+        "Send the session and CSRF cookies over HTTPS only (true / false). Empty: true, except on a demo "
+        "node (EGOV_DEMO), which is served over plain http on loopback.",
+    ),
+    demo=os.environ.get("EGOV_DEMO", "").strip().lower() in TRUE_WORDS,
+)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 REST_FRAMEWORK = {

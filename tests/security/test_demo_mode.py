@@ -111,3 +111,36 @@ def test_the_payment_sandbox_answers_only_on_a_demo_node(
     assert txn.status == SandboxTransaction.Status.PENDING
     monkeypatch.setitem(settings.EGOV, "DEMO", True)
     assert browser.get(f"/payments/sandbox/pay/{txn.transaction_id}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("extra", "secure"),
+    [
+        ({}, True),  # a real node: cookies over https only, without anyone having to remember it
+        ({"EGOV_DEMO": "true"}, False),  # the demo on http://127.0.0.1
+        ({"EGOV_SECURE_COOKIES": "false"}, False),  # said explicitly
+        ({"EGOV_DEMO": "true", "EGOV_SECURE_COOKIES": "true"}, True),
+    ],
+)
+def test_cookies_are_secure_outside_demo_mode(tmp_path: Path, extra: dict[str, str], secure: bool) -> None:
+    code = (
+        "from django.conf import settings; print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)"
+    )
+    env = {**clean_env(tmp_path, **extra), "DJANGO_SETTINGS_MODULE": "egov.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(secure), str(secure)]
+
+
+def test_an_unreadable_secure_cookies_value_is_named(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*EGOV, "config"],
+        env=clean_env(tmp_path, EGOV_SECURE_COOKIES="maybe"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2 and "EGOV_SECURE_COOKIES" in done.stderr and "Traceback" not in done.stderr
